@@ -1,0 +1,96 @@
+"""create_app: the Bolt app with every capability registered."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from typing import Any
+
+from slack_bolt import App
+from slack_bolt.authorization import AuthorizeResult
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackClientError
+
+from sqlalchemy import Engine
+
+from bot.settings import Settings
+from bot.slack import build_client
+from db.session import make_engine, make_session_factory
+from handlers import register_handlers
+from handlers.runtime import Clock, Runtime, TranslatorConfig, system_clock
+
+logger = logging.getLogger(__name__)
+AUTH_TEST_RETRY = 300  # seconds before trying a failed auth.test again
+
+
+def build_runtime(settings: Settings, clock: Clock | None = None, engine: Engine | None = None) -> Runtime:
+    """Database sessions, clock and provider settings for the handlers."""
+    engine = engine or make_engine(settings.database_url)
+    return Runtime(
+        sessions=make_session_factory(engine),
+        clock=clock or system_clock,
+        default_work_hours=settings.work_hours,
+        translator=TranslatorConfig(
+            providers=settings.translators,
+            libretranslate_url=settings.libretranslate_url,
+            libretranslate_api_key=settings.libretranslate_api_key,
+            deepl_api_key=settings.deepl_api_key,
+            microsoft_translator_key=settings.microsoft_translator_key,
+        ),
+        bot_token=settings.slack_bot_token,
+    )
+
+
+def create_app(settings: Settings, runtime: Runtime, client: WebClient | None = None) -> App:
+    """Build the Slack app: signature checks, our single-token authorisation, all listeners.
+
+    ``client`` defaults to the one built from settings (``SLACK_API_URL``, retry handlers).
+    """
+    client = client or build_client(settings)
+    app = App(
+        client=client,
+        signing_secret=settings.slack_signing_secret or "",
+        authorize=_single_token_authorize(client, settings.slack_bot_token or ""),
+        request_verification_enabled=bool(settings.slack_signing_secret),
+        process_before_response=False,
+        logger=logging.getLogger("slack_bolt"),
+    )
+    register_handlers(app, runtime)
+
+    @app.error
+    def on_error(error: Exception, body: dict[str, Any]) -> None:
+        logger.error("unhandled error for a %s request", body.get("type") or "slash", exc_info=error)
+
+    return app
+
+
+def _single_token_authorize(client: WebClient, token: str) -> Any:
+    """Authorise every request with our bot token, learning the bot's ids from auth.test once.
+
+    Unlike Bolt's default, a failing auth.test does not block requests: the answer is still sent,
+    and auth.test is tried again on a later request.
+    """
+    known: dict[str, Any] = {}
+    last_try = [float("-inf")]
+    lock = threading.Lock()
+
+    def authorize(enterprise_id: str | None, team_id: str | None, user_id: str | None) -> AuthorizeResult:
+        with lock:
+            if not known and time.monotonic() - last_try[0] > AUTH_TEST_RETRY:
+                last_try[0] = time.monotonic()
+                try:
+                    response = client.auth_test(token=token)
+                    known.update(bot_id=response.get("bot_id"), bot_user_id=response.get("user_id"))
+                except (SlackApiError, SlackClientError, OSError) as error:
+                    logger.warning("auth.test failed (%s); continuing with the configured token", error)
+        return AuthorizeResult(
+            enterprise_id=enterprise_id,
+            team_id=team_id,
+            user_id=user_id,
+            bot_token=token,
+            bot_id=known.get("bot_id"),
+            bot_user_id=known.get("bot_user_id"),
+        )
+
+    return authorize

@@ -1,0 +1,46 @@
+"""The dispatcher: one APScheduler interval job that runs every capability's periodic work.
+
+Reminders live in our own table (APScheduler's job stores cannot be shared between
+processes); the scheduler only ticks. Each tick claims what is due and delivers it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from apscheduler.events import EVENT_JOB_ERROR, JobExecutionEvent
+from apscheduler.schedulers.background import BackgroundScheduler
+from slack_sdk import WebClient
+
+from handlers import periodic_tasks
+from handlers.runtime import Runtime
+
+logger = logging.getLogger(__name__)
+
+
+def tick(runtime: Runtime, client: WebClient) -> None:
+    """One pass of every periodic task; a failing task is logged and does not stop the others."""
+    for task in periodic_tasks():
+        try:
+            task(runtime, client)
+        except Exception:
+            logger.exception("periodic task %s failed", getattr(task, "__qualname__", task))
+
+
+def start_dispatcher(runtime: Runtime, client: WebClient, interval: float) -> BackgroundScheduler:
+    """Start the background scheduler ticking every ``interval`` seconds (first tick at once)."""
+    scheduler = BackgroundScheduler(
+        timezone="UTC",
+        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": max(1, int(interval * 2))},
+    )
+
+    def on_error(event: JobExecutionEvent) -> None:
+        logger.error("dispatcher job %s raised", event.job_id, exc_info=event.exception)
+
+    scheduler.add_listener(on_error, EVENT_JOB_ERROR)
+    scheduler.add_job(tick, "interval", seconds=interval, args=(runtime, client), id="dispatch", next_run_time=None)
+    scheduler.start()
+    scheduler.modify_job("dispatch", next_run_time=dt.datetime.now(dt.UTC))
+    logger.info("dispatcher ticking every %ss", interval)
+    return scheduler

@@ -1,0 +1,177 @@
+"""Settings, read once from the environment (the only module that reads it)."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from urllib.parse import urlparse
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+KNOWN_TRANSLATORS = ("google", "libre", "mymemory", "deepl", "microsoft")
+_HOURS = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-4]):([0-5]\d)$")
+
+
+class SettingsError(Exception):
+    """A missing or malformed setting; the message names the variable and the fix."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the process needs from its environment, validated."""
+
+    slack_bot_token: str | None = None
+    slack_signing_secret: str | None = field(default=None, repr=False)
+    slack_app_token: str | None = field(default=None, repr=False)
+    slack_api_url: str = "https://slack.com/api/"
+    database_url: str = "sqlite:///rapport.db"
+    port: int = 3000
+    dispatch_interval: float = 30.0
+    translators: tuple[str, ...] = ("google",)
+    libretranslate_url: str | None = None
+    libretranslate_api_key: str | None = field(default=None, repr=False)
+    deepl_api_key: str | None = field(default=None, repr=False)
+    microsoft_translator_key: str | None = field(default=None, repr=False)
+    work_hours: tuple[int, int] = (9 * 60, 18 * 60)
+    log_level: str = "INFO"
+    log_json: bool = False
+
+    @property
+    def has_slack(self) -> bool:
+        """True when a Slack bot token is configured (otherwise: console mode)."""
+        return bool(self.slack_bot_token)
+
+    @property
+    def socket_mode(self) -> bool:
+        return bool(self.slack_app_token)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, *, require_slack: bool = False) -> Settings:
+        """Build settings from ``env`` (default ``os.environ``); raise SettingsError on bad values.
+
+        ``require_slack`` demands the tokens needed to talk to Slack (HTTP or Socket Mode).
+        """
+        env = os.environ if env is None else env
+
+        def get(name: str) -> str | None:
+            value = env.get(name)
+            return value.strip() if value and value.strip() else None
+
+        token = get("SLACK_BOT_TOKEN")
+        secret = get("SLACK_SIGNING_SECRET")
+        app_token = get("SLACK_APP_TOKEN")
+        if token and not token.startswith("xox"):
+            raise SettingsError("SLACK_BOT_TOKEN must be a bot token starting with 'xoxb-' (see your app's OAuth page)")
+        if app_token and not app_token.startswith("xapp-"):
+            raise SettingsError("SLACK_APP_TOKEN must be an app-level token starting with 'xapp-' (or unset it for HTTP mode)")
+        if require_slack or token or app_token:
+            if not token:
+                raise SettingsError("SLACK_BOT_TOKEN is missing: set it to your app's bot token (xoxb-…)")
+            if not app_token and not secret:
+                raise SettingsError(
+                    "SLACK_SIGNING_SECRET is missing: set it to your app's signing secret "
+                    "(Basic Information page), or set SLACK_APP_TOKEN for Socket Mode"
+                )
+
+        api_url = get("SLACK_API_URL") or "https://slack.com/api/"
+        parsed = urlparse(api_url)
+        if parsed.scheme not in ("http", "https") or not parsed.netloc:
+            raise SettingsError(f"SLACK_API_URL must be an http(s) URL such as https://slack.com/api/, not {api_url!r}")
+        if not api_url.endswith("/"):
+            api_url += "/"
+
+        translators = _translators(get("TRANSLATOR"))
+        needs = {"libre": "LIBRETRANSLATE_URL", "deepl": "DEEPL_API_KEY", "microsoft": "MICROSOFT_TRANSLATOR_KEY"}
+        for name, variable in needs.items():
+            if name in translators and not get(variable):
+                raise SettingsError(f"{variable} is missing: TRANSLATOR={name} needs it (or choose another TRANSLATOR)")
+
+        return cls(
+            slack_bot_token=token,
+            slack_signing_secret=secret,
+            slack_app_token=app_token,
+            slack_api_url=api_url,
+            database_url=_database_url(get("DATABASE_URL") or "sqlite:///rapport.db"),
+            port=_port(get("PORT")),
+            dispatch_interval=_interval(get("DISPATCH_INTERVAL")),
+            translators=translators,
+            libretranslate_url=get("LIBRETRANSLATE_URL"),
+            libretranslate_api_key=get("LIBRETRANSLATE_API_KEY"),
+            deepl_api_key=get("DEEPL_API_KEY"),
+            microsoft_translator_key=get("MICROSOFT_TRANSLATOR_KEY"),
+            work_hours=parse_work_hours(get("RAPPORT_WORK_HOURS") or "09:00-18:00", "RAPPORT_WORK_HOURS"),
+            log_level=_log_level(get("LOG_LEVEL")),
+            log_json=(get("LOG_FORMAT") or "text").lower() == "json",
+        )
+
+
+def parse_work_hours(text: str, variable: str = "hours") -> tuple[int, int]:
+    """Parse ``HH:MM-HH:MM`` into minutes since midnight (start, end)."""
+    match = _HOURS.match(text.strip())
+    if not match:
+        raise SettingsError(f"{variable} must look like 09:00-18:00, not {text!r}")
+    start = int(match[1]) * 60 + int(match[2])
+    end = int(match[3]) * 60 + int(match[4])
+    if end > 24 * 60 or end <= start:
+        raise SettingsError(f"{variable} must end after it starts and by 24:00, not {text!r}")
+    return start, end
+
+
+def _database_url(url: str) -> str:
+    if url.startswith("postgres://"):
+        url = "postgresql+psycopg://" + url[len("postgres://") :]
+    elif url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise SettingsError(
+            f"DATABASE_URL is not a database URL: {url!r} (e.g. sqlite:///rapport.db or postgresql://user@host/db)"
+        ) from None
+    if parsed.get_backend_name() not in ("sqlite", "postgresql"):
+        raise SettingsError(f"DATABASE_URL must be a sqlite:/// or postgresql:// URL, not {parsed.get_backend_name()}")
+    if parsed.get_backend_name() == "sqlite" and parsed.database and parsed.database != ":memory:":
+        folder = os.path.dirname(os.path.abspath(parsed.database))
+        if not os.path.isdir(folder):
+            raise SettingsError(f"DATABASE_URL points into a folder that does not exist: {folder} (create it first)")
+    return url
+
+
+def _port(value: str | None) -> int:
+    if value is None:
+        return 3000
+    if not value.isdigit() or not 0 < int(value) < 65536:
+        raise SettingsError(f"PORT must be a number from 1 to 65535, not {value!r}")
+    return int(value)
+
+
+def _interval(value: str | None) -> float:
+    if value is None:
+        return 30.0
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1.0
+    if not 0.05 <= seconds <= 3600:
+        raise SettingsError(f"DISPATCH_INTERVAL must be a number of seconds from 0.05 to 3600, not {value!r}")
+    return seconds
+
+
+def _translators(value: str | None) -> tuple[str, ...]:
+    names = tuple(n.strip().lower() for n in (value or "google").split(",") if n.strip())
+    unknown = [n for n in names if n not in KNOWN_TRANSLATORS]
+    if not names or unknown:
+        raise SettingsError(
+            f"TRANSLATOR must be one or more of {', '.join(KNOWN_TRANSLATORS)} separated by commas, not {value!r}"
+        )
+    return names
+
+
+def _log_level(value: str | None) -> str:
+    level = (value or "INFO").upper()
+    if level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+        raise SettingsError(f"LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL, not {value!r}")
+    return level

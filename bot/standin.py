@@ -1,0 +1,421 @@
+"""A stand-in for Slack's Web API on loopback: the console's Slack, and the tests' fake.
+
+It answers the Web API methods Rapport uses with plausible data, accepts ``response_url``
+posts at ``/response/<id>`` and file uploads at ``/upload/<id>``, records every call, and can
+be told to fail a method (429 with Retry-After, 5xx, or a Slack error) to exercise retries.
+Nothing here is used when talking to the real Slack.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlparse
+
+
+@dataclass
+class Call:
+    """One request the stand-in received: the Web API method (or ``response``/``upload``) and its arguments."""
+
+    method: str
+    args: dict[str, Any]
+    path: str
+    at: float = field(default_factory=time.time)
+
+
+@dataclass
+class Failure:
+    """A scripted failure for the next ``times`` calls of ``method``."""
+
+    status: int = 200
+    error: str | None = None
+    retry_after: int | None = None
+    times: int = 1
+
+
+class SlackStandIn:
+    """A small Slack Web API on 127.0.0.1; ``url`` is its base URL (ends with ``/api/``)."""
+
+    def __init__(self, port: int = 0, team_id: str = "T0CONSOLE") -> None:
+        self.team_id = team_id
+        self.calls: list[Call] = []
+        self.users: dict[str, dict[str, Any]] = {}
+        self.channels: dict[str, dict[str, Any]] = {}
+        self.messages: dict[tuple[str, str], dict[str, Any]] = {}
+        self.failures: dict[str, list[Failure]] = {}
+        self.listeners: list[Callable[[Call], None]] = []
+        self._lock = threading.Lock()
+        self._ts = itertools.count(1)
+        self._server = ThreadingHTTPServer(("127.0.0.1", port), self._handler_class())
+        self._server.daemon_threads = True
+        self._thread: threading.Thread | None = None
+
+    # --- lifecycle -----------------------------------------------------------------
+    @property
+    def base(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    @property
+    def url(self) -> str:
+        """The Web API base URL, for ``SLACK_API_URL``."""
+        return f"{self.base}/api/"
+
+    def response_url(self, name: str = "r1") -> str:
+        """A response_url that records what is posted to it."""
+        return f"{self.base}/response/{name}"
+
+    def start(self) -> SlackStandIn:
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, name="slack-standin", daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    # --- scripting -----------------------------------------------------------------
+    def add_user(
+        self,
+        user_id: str,
+        tz: str = "UTC",
+        locale: str = "en-US",
+        name: str | None = None,
+    ) -> None:
+        """Make ``users.info`` know a user with a time zone."""
+        self.users[user_id] = {
+            "id": user_id,
+            "team_id": self.team_id,
+            "name": name or user_id.lower(),
+            "real_name": name or user_id,
+            "tz": tz,
+            "tz_offset": 0,
+            "locale": locale,
+            "deleted": False,
+            "profile": {"real_name": name or user_id},
+        }
+
+    def add_channel(
+        self,
+        channel_id: str,
+        name: str,
+        *,
+        is_member: bool = True,
+        archived: bool = False,
+    ) -> None:
+        self.channels[channel_id] = {
+            "id": channel_id,
+            "name": name,
+            "is_channel": True,
+            "is_member": is_member,
+            "is_archived": archived,
+            "is_private": False,
+        }
+
+    def add_message(
+        self,
+        channel: str,
+        ts: str,
+        text: str,
+        user: str = "U0AUTHOR",
+        thread_ts: str | None = None,
+    ) -> None:
+        """A message that ``conversations.history``/``replies`` can return."""
+        self.messages[(channel, ts)] = {
+            "type": "message",
+            "ts": ts,
+            "text": text,
+            "user": user,
+            "thread_ts": thread_ts,
+        }
+
+    def fail(
+        self,
+        method: str,
+        *,
+        status: int = 200,
+        error: str | None = None,
+        retry_after: int | None = None,
+        times: int = 1,
+    ) -> None:
+        """Make the next ``times`` calls of ``method`` fail (429 + Retry-After, 5xx, or ok:false error)."""
+        self.failures.setdefault(method, []).append(
+            Failure(status, error, retry_after, times)
+        )
+
+    def calls_to(self, method: str) -> list[Call]:
+        """Recorded calls of one method (``response`` for response_url posts)."""
+        with self._lock:
+            return [c for c in self.calls if c.method == method]
+
+    def clear(self) -> None:
+        with self._lock:
+            self.calls.clear()
+
+    def wait_for(
+        self, method: str, count: int = 1, timeout: float = 10.0
+    ) -> list[Call]:
+        """Wait until ``count`` calls of ``method`` arrived (answers come after ack, in a thread)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            found = self.calls_to(method)
+            if len(found) >= count:
+                return found
+            time.sleep(0.01)
+        raise AssertionError(
+            f"expected {count} call(s) to {method}, got {len(self.calls_to(method))}: "
+            f"{[c.method for c in self.calls]}"
+        )
+
+    # --- answering -----------------------------------------------------------------
+    def _next_ts(self) -> str:
+        return f"{int(time.time())}.{next(self._ts):06d}"
+
+    def _scripted_failure(self, method: str) -> Failure | None:
+        with self._lock:
+            queue = self.failures.get(method) or []
+            if not queue:
+                return None
+            failure = queue[0]
+            failure.times -= 1
+            if failure.times <= 0:
+                queue.pop(0)
+            return failure
+
+    def answer(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
+        """The JSON body Slack would send for ``method``."""
+        if method == "auth.test":
+            return {
+                "ok": True,
+                "team_id": self.team_id,
+                "user_id": "U0RAPPORT",
+                "bot_id": "B0RAPPORT",
+                "team": "Console",
+            }
+        if method in ("chat.postMessage", "chat.postEphemeral", "chat.scheduleMessage"):
+            channel = args.get("channel") or ""
+            if not channel:
+                return {"ok": False, "error": "channel_not_found"}
+            info = self.channels.get(channel)
+            if info is not None and info.get("is_archived"):
+                return {"ok": False, "error": "is_archived"}
+            if info is not None and not info.get("is_member"):
+                return {"ok": False, "error": "not_in_channel"}
+            if (
+                channel.startswith("U")
+                and channel in self.users
+                and self.users[channel].get("deleted")
+            ):
+                return {"ok": False, "error": "user_not_found"}
+            ts = self._next_ts()
+            if channel.startswith(("U", "W")):
+                channel = "D" + channel[1:]
+            message = {
+                "type": "message",
+                "ts": ts,
+                "text": args.get("text", ""),
+                "blocks": _jsonish(args.get("blocks")),
+                "thread_ts": args.get("thread_ts"),
+                "user": "U0RAPPORT",
+                "bot_id": "B0RAPPORT",
+            }
+            self.messages[(channel, ts)] = message
+            if method == "chat.postEphemeral":
+                return {"ok": True, "message_ts": ts}
+            return {"ok": True, "channel": channel, "ts": ts, "message": message}
+        if method == "chat.update":
+            key = (args.get("channel", ""), args.get("ts", ""))
+            message = self.messages.get(key, {"ts": args.get("ts")})
+            message.update(
+                {"text": args.get("text", ""), "blocks": _jsonish(args.get("blocks"))}
+            )
+            self.messages[key] = message
+            return {
+                "ok": True,
+                "channel": key[0],
+                "ts": key[1],
+                "text": args.get("text", ""),
+            }
+        if method == "chat.delete":
+            return {"ok": True, "channel": args.get("channel"), "ts": args.get("ts")}
+        if method == "chat.getPermalink":
+            return {
+                "ok": True,
+                "permalink": f"https://example.slack.test/archives/{args.get('channel')}/p{str(args.get('message_ts', '')).replace('.', '')}",
+            }
+        if method == "conversations.open":
+            users = str(args.get("users") or args.get("user") or "")
+            first = users.split(",")[0]
+            if not first:
+                return {"ok": False, "error": "user_not_found"}
+            if first in self.users and self.users[first].get("deleted"):
+                return {"ok": False, "error": "user_disabled"}
+            return {"ok": True, "channel": {"id": "D" + first[1:]}}
+        if method == "conversations.info":
+            channel = args.get("channel", "")
+            if channel in self.channels:
+                return {"ok": True, "channel": self.channels[channel]}
+            if channel.startswith("D"):
+                return {
+                    "ok": True,
+                    "channel": {"id": channel, "is_im": True, "is_member": True},
+                }
+            return {"ok": False, "error": "channel_not_found"}
+        if method == "conversations.join":
+            channel = args.get("channel", "")
+            if channel not in self.channels:
+                return {"ok": False, "error": "channel_not_found"}
+            info = self.channels[channel]
+            if info.get("is_archived"):
+                return {"ok": False, "error": "is_archived"}
+            if info.get("is_private"):
+                return {"ok": False, "error": "method_not_supported_for_channel_type"}
+            info["is_member"] = True
+            return {"ok": True, "channel": info}
+        if method == "conversations.list":
+            return {
+                "ok": True,
+                "channels": list(self.channels.values()),
+                "response_metadata": {"next_cursor": ""},
+            }
+        if method in ("conversations.history", "conversations.replies"):
+            channel = args.get("channel", "")
+            ts = args.get("latest") or args.get("ts") or ""
+            found = self.messages.get((channel, ts))
+            return {"ok": True, "messages": [found] if found else [], "has_more": False}
+        if method == "users.info":
+            user = self.users.get(args.get("user", ""))
+            if user is None:
+                return {"ok": False, "error": "user_not_found"}
+            return {"ok": True, "user": user}
+        if method in ("views.open", "views.push", "views.update", "views.publish"):
+            view = _jsonish(args.get("view")) or {}
+            return {"ok": True, "view": {**view, "id": f"V{next(self._ts):08d}"}}
+        if method in ("reactions.add", "reactions.remove"):
+            return {"ok": True}
+        if method == "files.getUploadURLExternal":
+            file_id = f"F{next(self._ts):08d}"
+            return {
+                "ok": True,
+                "upload_url": f"{self.base}/upload/{file_id}",
+                "file_id": file_id,
+            }
+        if method == "files.completeUploadExternal":
+            files = _jsonish(args.get("files")) or []
+            return {
+                "ok": True,
+                "files": [{"id": f.get("id"), "title": f.get("title")} for f in files],
+            }
+        return {"ok": False, "error": "unknown_method"}
+
+    def _handler_class(self) -> type[BaseHTTPRequestHandler]:
+        standin = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+                return
+
+            def do_GET(self) -> None:  # noqa: N802 - stdlib name
+                self._handle()
+
+            def do_POST(self) -> None:  # noqa: N802
+                self._handle()
+
+            def _handle(self) -> None:
+                parsed = urlparse(self.path)
+                length = int(self.headers.get("Content-Length") or 0)
+                raw = self.rfile.read(length) if length else b""
+                args: dict[str, Any] = {
+                    k: v[0] for k, v in parse_qs(parsed.query).items()
+                }
+                content_type = self.headers.get("Content-Type") or ""
+                if "json" in content_type and raw:
+                    try:
+                        args.update(json.loads(raw))
+                    except ValueError:
+                        pass
+                elif "x-www-form-urlencoded" in content_type and raw:
+                    args.update({k: v[0] for k, v in parse_qs(raw.decode()).items()})
+                elif raw:
+                    args["_raw"] = raw
+                auth = self.headers.get("Authorization")
+                if auth:
+                    args.setdefault("token", auth.removeprefix("Bearer "))
+                parts = parsed.path.strip("/").split("/")
+                if parts[0] == "api" and len(parts) > 1:
+                    method = parts[1]
+                elif parts[0] in ("response", "upload"):
+                    method = parts[0]
+                    args["_id"] = parts[1] if len(parts) > 1 else ""
+                else:
+                    self._send(404, {"ok": False, "error": "not_found"})
+                    return
+                call = Call(method, args, parsed.path)
+                with standin._lock:
+                    standin.calls.append(call)
+                for listener in list(standin.listeners):
+                    try:
+                        listener(call)
+                    except Exception:  # noqa: BLE001 - a display problem must not break the fake
+                        pass
+                failure = standin._scripted_failure(method)
+                if failure is not None:
+                    headers = (
+                        {"Retry-After": str(failure.retry_after)}
+                        if failure.retry_after is not None
+                        else {}
+                    )
+                    body = {
+                        "ok": False,
+                        "error": failure.error
+                        or (
+                            "ratelimited" if failure.status == 429 else "internal_error"
+                        ),
+                    }
+                    self._send(failure.status, body, headers)
+                    return
+                if method in ("response", "upload"):
+                    self._send(200, "ok" if method == "upload" else {"ok": True})
+                    return
+                self._send(200, standin.answer(method, args))
+
+            def _send(
+                self, status: int, body: Any, headers: dict[str, str] | None = None
+            ) -> None:
+                data = (
+                    body.encode()
+                    if isinstance(body, str)
+                    else json.dumps(body).encode()
+                )
+                self.send_response(status)
+                self.send_header(
+                    "Content-Type",
+                    "text/plain"
+                    if isinstance(body, str)
+                    else "application/json; charset=utf-8",
+                )
+                self.send_header("Content-Length", str(len(data)))
+                for key, value in (headers or {}).items():
+                    self.send_header(key, value)
+                self.end_headers()
+                self.wfile.write(data)
+
+        return Handler
+
+
+def _jsonish(value: Any) -> Any:
+    """Form-encoded Web API arguments carry JSON as strings (blocks, view); decode them."""
+    if isinstance(value, str):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value

@@ -1,0 +1,1 @@
+"""What every capability shares: argument parsing, answering, errors, people's time zones."""

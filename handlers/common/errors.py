@@ -1,0 +1,29 @@
+"""Errors a person can act on. The command boundary turns them into short answers."""
+
+from __future__ import annotations
+
+
+class UserError(Exception):
+    """Something the person typed or asked that we cannot do; ``message`` says why and how.
+
+    ``show_usage`` appends the command's usage to the answer.
+    """
+
+    def __init__(self, message: str, *, show_usage: bool = True) -> None:
+        super().__init__(message)
+        self.message = message
+        self.show_usage = show_usage
+
+
+class UnknownClient(UserError):
+    """No client of this workspace matches the name; ``suggestions`` are close names."""
+
+    def __init__(self, name: str, suggestions: list[str] | None = None) -> None:
+        self.name = name
+        self.suggestions = suggestions or []
+        if self.suggestions:
+            options = " or ".join(f"*{s}*" for s in self.suggestions[:3])
+            message = f"I don't know a client called “{name}”. Did you mean {options}?"
+        else:
+            message = f"I don't know a client called “{name}”. `/client list` shows them; `/client add` adds one."
+        super().__init__(message, show_usage=not self.suggestions)

@@ -1,0 +1,1 @@
+"""`/rapport`: help, the member's working hours, workspace stats and export."""

@@ -1,0 +1,93 @@
+"""The logic of `/rapport`: help, hours, stats."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from db.models import Client, TeamMember
+from db.scoped import team_session
+from handlers.common.args import parse
+from handlers.common.catalog import OVERVIEW
+from handlers.common.commands import Command
+from handlers.common.errors import UserError
+from handlers.common.people import member, set_work_hours
+from handlers.common.respond import Reply
+from handlers.runtime import Runtime
+
+USAGE = """`/rapport help` — every command
+`/rapport hours 08:30-17:00` — your working hours (your time zone comes from your Slack profile)
+`/rapport hours` — show your hours and time zone
+`/rapport stats` — what this workspace keeps in Rapport
+`/rapport export` — everything this workspace keeps, as a file"""
+
+# Counts other capabilities add: (label, function(session) -> int).
+STAT_SOURCES: list[tuple[str, Callable[[Session], int]]] = []
+_SPAN = re.compile(r"^(?P<h1>\d{1,2})(?:[:.h](?P<m1>[0-5]\d))?\s*(?:-|–|—|to)\s*(?P<h2>\d{1,2})(?:[:.h](?P<m2>[0-5]\d))?$")
+
+
+def rapport(command: Command) -> Reply:
+    """Dispatch `/rapport <subcommand>`."""
+    parsed = parse(command.text)
+    if not parsed.words:
+        return Reply(text=OVERVIEW)
+    sub, *rest = parsed.words
+    sub = sub.lower()
+    if sub in ("help", "commands"):
+        return Reply(text=OVERVIEW)
+    if sub in ("hours", "hour", "workhours"):
+        return hours(command, " ".join(rest))
+    if sub == "stats":
+        return Reply(text=stats(command.runtime, command.team_id))
+    if sub == "export":
+        from handlers.rapport.export import export_workspace
+
+        return export_workspace(command)
+    raise UserError(f"I don't know `/rapport {sub}`.")
+
+
+def hours(command: Command, text: str) -> Reply:
+    """Show or set the asker's working hours (their zone comes from Slack)."""
+    runtime = command.runtime
+    if text.strip():
+        start, end = parse_span(text)
+        set_work_hours(runtime, command.team_id, command.user_id, start, end)
+    who = member(command.client, runtime, command.team_id, command.user_id)
+    zone = who.tz if who.tz_known else "UTC (I could not read your Slack time zone)"
+    verb = "are now" if text.strip() else "are"
+    return Reply(
+        text=f"Your working hours {verb} *{_hhmm(who.work_start)}–{_hhmm(who.work_end)}*, time zone *{zone}*. "
+        "Follow-ups fire inside them."
+    )
+
+
+def parse_span(text: str) -> tuple[int, int]:
+    """``08:30-17:00`` (also ``8-17``, ``8:30–17``) to minutes after midnight; refuses nonsense."""
+    match = _SPAN.match(text.strip())
+    if not match:
+        raise UserError(f"“{text.strip()}” is not a span of hours: write it like `08:30-17:00`.")
+    start = int(match["h1"]) * 60 + int(match["m1"] or 0)
+    end = int(match["h2"]) * 60 + int(match["m2"] or 0)
+    if int(match["h1"]) > 23 or int(match["h2"]) > 24 or end > 24 * 60:
+        raise UserError(f"“{text.strip()}” has an hour that does not exist: hours run 00:00 to 24:00.")
+    if end <= start:
+        raise UserError(f"“{text.strip()}” ends before it starts: write the earlier time first, like `08:30-17:00`.")
+    return start, end
+
+
+def _hhmm(minutes: int) -> str:
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def stats(runtime: Runtime, team_id: str) -> str:
+    """A few counts about this workspace."""
+    with team_session(runtime.sessions, team_id) as session:
+        clients = session.scalar(select(func.count()).select_from(Client)) or 0
+        members = session.scalar(select(func.count()).select_from(TeamMember)) or 0
+        lines = [f"• Clients: *{clients}*", f"• Team members seen: *{members}*"]
+        for label, count in STAT_SOURCES:
+            lines.append(f"• {label}: *{count(session)}*")
+    return "*Rapport in this workspace*\n" + "\n".join(lines)

@@ -1,0 +1,1 @@
+"""The workspace itself: install lifecycle events, App Home, and polite answers to anything unknown."""

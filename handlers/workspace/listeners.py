@@ -1,0 +1,60 @@
+"""Lifecycle events and catch-alls. Registered last: the catch-alls answer what nobody else did.
+
+Slack retries anything answered with an error or a 404, so unknown events, actions and views
+are acknowledged with 200; an unknown slash command gets the overview of commands.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from slack_bolt import Ack, App
+
+from handlers.common.catalog import OVERVIEW
+from handlers.common.commands import Command, register_command
+from handlers.common.errors import UserError
+from handlers.common.respond import Reply
+from handlers.runtime import Runtime
+from handlers.workspace.lifecycle import mark_uninstalled
+
+logger = logging.getLogger(__name__)
+ANYTHING = re.compile(".*")
+
+
+def register(app: App, runtime: Runtime) -> None:
+    """Register lifecycle listeners and the catch-alls (call after every other capability)."""
+
+    @app.event("app_uninstalled")
+    def app_uninstalled(body: dict[str, Any]) -> None:
+        mark_uninstalled(runtime, body.get("team_id") or "", "app_uninstalled")
+
+    @app.event("tokens_revoked")
+    def tokens_revoked(body: dict[str, Any]) -> None:
+        mark_uninstalled(runtime, body.get("team_id") or "", "tokens_revoked")
+
+    def unknown_command(command: Command) -> Reply:
+        raise UserError(f"I don't know the command `{command.name}`.\n\n{OVERVIEW}", show_usage=False)
+
+    register_command(app, runtime, ANYTHING, unknown_command, OVERVIEW)  # type: ignore[arg-type]
+
+    @app.event(ANYTHING)
+    def any_event(body: dict[str, Any]) -> None:
+        logger.debug("ignored event %s", (body.get("event") or {}).get("type"))
+
+    @app.action(ANYTHING)
+    def any_action(ack: Ack) -> None:
+        ack()
+
+    @app.view(ANYTHING)
+    def any_view(ack: Ack) -> None:
+        ack()
+
+    @app.shortcut(ANYTHING)
+    def any_shortcut(ack: Ack) -> None:
+        ack()
+
+    @app.options(ANYTHING)
+    def any_options(ack: Ack) -> None:
+        ack(options=[])
