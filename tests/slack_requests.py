@@ -109,7 +109,7 @@ class SlackSender:
         return self.interactive({
             "type": "view_submission",
             "user": {"id": user, "team_id": self.team_id},
-            "view": {"id": "V1", "callback_id": callback_id, "private_metadata": private_metadata,
+            "view": {"id": "V1", "type": "modal", "callback_id": callback_id, "private_metadata": private_metadata,
                      "state": {"values": values}},
         })
 

@@ -52,7 +52,7 @@ CommandFunction = Callable[[Command], Reply | None]
 
 def usage_reply(usage: str, message: str | None = None) -> Reply:
     """A reply with an optional message, then the command's usage."""
-    text = f"{message}\n\n*Usage*\n{usage}" if message else f"*Usage*\n{usage}"
+    text = f"{message}\n\n*Usage*\n{usage}" if message else usage
     return Reply(text=text)
 
 

@@ -8,6 +8,7 @@ A message carries at most 4,000 characters of text and 50 blocks; longer answers
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 from collections.abc import Sequence
@@ -67,6 +68,17 @@ class _ResponseUrlBudget:
 response_url_budget = _ResponseUrlBudget()
 
 
+_PLACEHOLDER = re.compile(r"<(?![@#!]|https?:|mailto:|tel:|slack:)([^<>\n]{1,60})>")
+
+
+def escape_placeholders(text: str) -> str:
+    """Escape ``<client>``-style placeholders so Slack shows them instead of reading a link.
+
+    Slack markup we mean (``<@U1>``, ``<#C1>``, ``<!here>``, ``<https://…|…>``) is left as it is.
+    """
+    return _PLACEHOLDER.sub(lambda m: f"&lt;{m[1]}&gt;", text)
+
+
 def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
     """Split text into pieces of at most ``limit`` characters at line, then word boundaries.
 
@@ -124,6 +136,7 @@ class Responder:
 
     def _send_one(self, reply: Reply, *, replace_original: bool) -> None:
         blocks = reply.block_dicts() or None
+        reply = Reply(text=escape_placeholders(reply.text), blocks=reply.blocks, public=reply.public)
         if self.response_url and response_url_budget.take(self.response_url):
             webhook = WebhookClient(self.response_url, timeout=self.timeout)
             response = webhook.send(

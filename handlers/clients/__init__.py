@@ -1,0 +1,1 @@
+"""`/client`: the client directory — add, edit, show, list, remove, import and export clients."""
