@@ -102,3 +102,32 @@ def test_without_tokens_it_starts_the_console_and_says_so(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "console" in result.stdout
     assert "/followup" in result.stdout
+
+
+def test_procfile_web_serves_with_gunicorn(slack, tmp_path):
+    procfile = (ROOT / "Procfile").read_text()
+    assert "gunicorn" in procfile and "bot.wsgi:application()" in procfile
+    assert "worker: python -m bot worker" in procfile and "release: python -m bot migrate" in procfile
+    port = _free_port()
+    env = _env(SLACK_BOT_TOKEN="xoxb-1", SLACK_SIGNING_SECRET="sekrit", SLACK_API_URL=slack.url,
+               DATABASE_URL=f"sqlite:///{tmp_path / 'g.db'}")
+    gunicorn = Path(sys.executable).parent / "gunicorn"
+    process = subprocess.Popen([str(gunicorn), "--workers", "1", "--threads", "4", "--bind", f"127.0.0.1:{port}",
+                                "bot.wsgi:application()"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 20
+        status = None
+        while time.monotonic() < deadline and status is None:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as response:
+                    status = response.status
+            except OSError:
+                time.sleep(0.2)
+        assert status == 200
+        sender = SlackSender(f"http://127.0.0.1:{port}/slack/events", "sekrit", response_url_base=slack.base)
+        assert sender.command("/rapport", "help").status == 200
+        slack.wait_for("response")
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
