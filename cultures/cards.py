@@ -1,0 +1,733 @@
+"""Culture cards: one YAML data file per country, plus regional defaults.
+
+``cultures/cards/<cc>.yaml`` holds a country's card, ``cultures/cards/regions/<m49>.yaml`` the
+default card of a UN M.49 subregion for every country listed in it that has no card of its
+own (the format is in DESIGN-NOTES.md). Cards are validated strictly when loaded: a
+missing field, an unknown field or a bad value raises :class:`CardError` naming the file
+and the field. Adding a country is adding one file.
+
+Business hours become :class:`WeeklyHours`; which days are weekends or public holidays is
+not in the cards but comes from the ``holidays`` library (see ``cultures.calendar``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import re
+import string
+import threading
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+import yaml
+
+from cultures.errors import CardError, HoursFormatError, MissingCard
+
+logger = logging.getLogger(__name__)
+
+__all__ = [
+    "CARDS_DIR",
+    "SCALES",
+    "Address",
+    "Card",
+    "CardError",
+    "Channels",
+    "Email",
+    "Greeting",
+    "HoursFormatError",
+    "Interval",
+    "MissingCard",
+    "Phrase",
+    "Scale",
+    "Topics",
+    "WeeklyHours",
+    "card_files",
+    "card_for",
+    "format_intervals",
+    "load_card_file",
+    "load_cards",
+    "parse_hours",
+    "parse_shift",
+    "reload_cards",
+]
+
+CARDS_DIR = Path(__file__).with_name("cards")
+REGIONS_SUBDIR = "regions"
+
+#: Each scale and the words its level may take, from one pole to the other.
+SCALES: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {
+        "communication": ("direct", "balanced", "indirect"),
+        "context": ("low", "medium", "high"),
+        "feedback": ("blunt", "balanced", "softened"),
+        "disagreement": ("open", "balanced", "avoided"),
+        "formality": ("casual", "balanced", "formal"),
+        "hierarchy": ("flat", "balanced", "status-conscious"),
+        "decisions": ("consensus", "balanced", "top-down"),
+        "trust": ("task-first", "balanced", "relationship-first"),
+        "time": ("strict", "balanced", "flexible"),
+    }
+)
+NAME_ORDERS = ("given-family", "family-given")
+FIRST_NAMES = ("immediately", "soon", "late", "rarely")
+CHANNELS = ("email", "phone", "chat", "video", "whatsapp", "in-person")
+EMAIL_PLACEHOLDERS = frozenset({"family", "given", "honorific"})
+WEEKDAY_KEYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+#: A span of the day in minutes after local midnight: ``(start, end)``, end exclusive, 0..1440.
+Interval = tuple[int, int]
+
+_COUNTRY_FIELDS = ("country",)
+_REGION_FIELDS = ("region", "region_name", "countries")
+_COMMON_FIELDS = (
+    "summary",
+    "scales",
+    "address",
+    "greetings",
+    "email",
+    "channels",
+    "hours",
+    "punctuality",
+    "bad_news",
+    "topics",
+    "gifts",
+    "holiday_customs",
+    "long_breaks",
+    "sources",
+)
+
+
+# ---------------------------------------------------------------------------------------------
+# Hours
+
+
+def _format_minute(minute: int) -> str:
+    return f"{minute // 60:02d}:{minute % 60:02d}"
+
+
+def format_intervals(intervals: Iterable[Interval], separator: str = ", ") -> str:
+    """Render intervals as ``09:00–12:00, 13:00–17:00`` (``closed`` when there are none)."""
+    parts = [f"{_format_minute(start)}–{_format_minute(end)}" for start, end in intervals]
+    return separator.join(parts) if parts else "closed"
+
+
+# Card files are written by us: exactly HH:MM-HH:MM. People typing /rapport hours get more slack.
+_STRICT_RANGE = re.compile(r"^(\d{2}):(\d{2})-(\d{2}):(\d{2})$")
+_LOOSE_TIME = re.compile(r"^(\d{1,2})(?:[:.h](\d{2}))?\s*(h|am|pm|a\.m\.|p\.m\.)?$", re.IGNORECASE)
+_LOOSE_DASH = re.compile(r"\s*(?:-|–|—|\bto\b|\buntil\b)\s*", re.IGNORECASE)
+
+
+def _loose_minute(text: str, whole: str) -> int:
+    compact = text.strip().replace(" ", "")
+    if re.fullmatch(r"\d{3,4}", compact):  # 0900, 930
+        compact = f"{compact[:-2]}:{compact[-2:]}"
+    match = _LOOSE_TIME.match(compact)
+    if not match:
+        raise HoursFormatError(whole, f"“{text.strip()}” is not a time of day")
+    hour = int(match.group(1))
+    minute = int(match.group(2) or 0)
+    suffix = (match.group(3) or "").lower().replace(".", "")
+    if suffix in ("am", "pm"):
+        if not 1 <= hour <= 12:
+            raise HoursFormatError(whole, f"“{text.strip()}” is not a time of day")
+        hour = hour % 12 + (12 if suffix == "pm" else 0)
+    if minute > 59 or hour > 24 or (hour == 24 and minute):
+        raise HoursFormatError(whole, f"“{text.strip()}” is not a time of day")
+    return hour * 60 + minute
+
+
+def _check_intervals(intervals: list[Interval], whole: str) -> tuple[Interval, ...]:
+    intervals.sort()
+    merged: list[Interval] = []
+    for start, end in intervals:
+        if end <= start:
+            raise HoursFormatError(
+                whole,
+                f"{_format_minute(start)}-{_format_minute(end)} ends before it starts "
+                "(overnight hours are not supported)",
+            )
+        if merged and start < merged[-1][1]:
+            raise HoursFormatError(whole, "the time ranges overlap")
+        if merged and start == merged[-1][1]:  # 09:00-12:00,12:00-17:00 is one stretch
+            merged[-1] = (merged[-1][0], end)
+        else:
+            merged.append((start, end))
+    return tuple(merged)
+
+
+def parse_hours(text: str) -> tuple[Interval, ...]:
+    """Parse hours like ``09:00-12:00,13:00-17:00`` into sorted ``(start, end)`` minute pairs.
+
+    Accepts ``9-17``, ``8:30–17:00``, ``9am-5pm``, ``0900-1700`` and several ranges
+    separated by commas or semicolons (a gap between ranges is a lunch break). ``24:00`` is
+    the end of the day. Raises :class:`HoursFormatError` (a ``ValueError``) with a readable
+    message otherwise.
+    """
+    if not text or not text.strip():
+        raise HoursFormatError(text or "", "no hours given")
+    intervals: list[Interval] = []
+    for part in re.split(r"[,;]", text):
+        if not part.strip():
+            continue
+        pieces = _LOOSE_DASH.split(part.strip())
+        if len(pieces) != 2 or not all(p.strip() for p in pieces):
+            raise HoursFormatError(text, f"“{part.strip()}” is not a range like 09:00-17:00")
+        intervals.append((_loose_minute(pieces[0], text), _loose_minute(pieces[1], text)))
+    if not intervals:
+        raise HoursFormatError(text, "no hours given")
+    return _check_intervals(intervals, text)
+
+
+def parse_shift(text: str) -> Interval:
+    """Parse one range of working hours, which may run past midnight (``22:00-06:00``).
+
+    Returns ``(start_minute, end_minute)``; ``end < start`` means the shift ends the next
+    day. Raises :class:`HoursFormatError` for anything else, including several ranges.
+    """
+    if not text or not text.strip():
+        raise HoursFormatError(text or "", "no hours given")
+    if re.search(r"[,;]", text.strip().strip(",;")):
+        raise HoursFormatError(text, "give one range of working hours, like 09:00-18:00")
+    pieces = _LOOSE_DASH.split(text.strip().strip(",;").strip())
+    if len(pieces) != 2 or not all(p.strip() for p in pieces):
+        raise HoursFormatError(text, f"“{text.strip()}” is not a range like 09:00-17:00")
+    start, end = _loose_minute(pieces[0], text), _loose_minute(pieces[1], text)
+    if start == 1440:
+        start = 0
+    if end == 0 and start:  # 22:00-00:00 ends at midnight
+        end = 1440
+    if start == end:
+        raise HoursFormatError(text, "the range is empty")
+    return start, end
+
+
+def _parse_card_ranges(ranges: Sequence[str]) -> tuple[Interval, ...]:
+    intervals: list[Interval] = []
+    joined = ",".join(ranges)
+    for item in ranges:
+        match = _STRICT_RANGE.match(item)
+        if not match:
+            raise HoursFormatError(joined, f"“{item}” is not written as HH:MM-HH:MM")
+        h1, m1, h2, m2 = (int(g) for g in match.groups())
+        for hour, minute in ((h1, m1), (h2, m2)):
+            if minute > 59 or hour > 24 or (hour == 24 and minute):
+                raise HoursFormatError(joined, f"“{item}” is not a time range within one day")
+        intervals.append((h1 * 60 + m1, h2 * 60 + m2))
+    return _check_intervals(intervals, joined)
+
+
+@dataclass(frozen=True, slots=True)
+class WeeklyHours:
+    """Business hours per weekday: ``days[0]`` is Monday … ``days[6]`` Sunday.
+
+    Each day is a sorted tuple of ``(start_minute, end_minute)`` intervals; the gap between
+    two intervals is the lunch break. Whether a day is worked at all (weekend, public
+    holiday, make-up working day) is the calendar's business, not this table's.
+    """
+
+    days: tuple[tuple[Interval, ...], ...]
+
+    def __post_init__(self) -> None:
+        if len(self.days) != 7:
+            raise ValueError("WeeklyHours needs exactly seven days (Monday first)")
+
+    @classmethod
+    def uniform(cls, intervals: Iterable[Interval]) -> WeeklyHours:
+        """The same intervals on every day of the week."""
+        day = tuple(intervals)
+        return cls((day,) * 7)
+
+    @classmethod
+    def parse(cls, text: str) -> WeeklyHours:
+        """Every day with the hours written in ``text`` (see :func:`parse_hours`)."""
+        return cls.uniform(parse_hours(text))
+
+    def on(self, weekday: int) -> tuple[Interval, ...]:
+        """Intervals of a weekday (0 = Monday)."""
+        return self.days[weekday]
+
+    def lunch_breaks(self, weekday: int) -> tuple[Interval, ...]:
+        """The gaps between a weekday's intervals."""
+        day = self.days[weekday]
+        return tuple((day[i][1], day[i + 1][0]) for i in range(len(day) - 1))
+
+    def describe(self, weekdays: Iterable[int] = range(7)) -> str:
+        """A short human summary, e.g. ``Mon–Thu 09:00–12:00, 13:00–17:00; Fri 09:00–15:00``.
+
+        ``weekdays`` limits it to the days worked (the calendar knows which those are);
+        when all of them share the same hours only the hours are given.
+        """
+        groups: list[tuple[int, int, tuple[Interval, ...]]] = []
+        for index in sorted(set(weekdays)):
+            day = self.days[index]
+            if groups and groups[-1][2] == day and groups[-1][1] == index - 1:
+                groups[-1] = (groups[-1][0], index, day)
+            else:
+                groups.append((index, index, day))
+        if len({day for _, _, day in groups}) <= 1:
+            return format_intervals(groups[0][2]) if groups else "closed"
+        parts = []
+        for first, last, day in groups:
+            label = WEEKDAY_KEYS[first].title()
+            if last != first:
+                label += f"–{WEEKDAY_KEYS[last].title()}"
+            parts.append(f"{label} {format_intervals(day)}")
+        return "; ".join(parts)
+
+
+# ---------------------------------------------------------------------------------------------
+# Card
+
+
+@dataclass(frozen=True, slots=True)
+class Scale:
+    """Where a culture sits on one scale, and what to do about it."""
+
+    level: str
+    advice: str
+
+
+@dataclass(frozen=True, slots=True)
+class Address:
+    """How to address people: name order, honorifics, titles, first names."""
+
+    name_order: str
+    honorifics: tuple[str, ...]
+    suffix: str | None
+    titles: bool
+    first_names: str
+    example: str
+    advice: str
+
+
+@dataclass(frozen=True, slots=True)
+class Greeting:
+    """A greeting in the local language and script, its meaning and when to use it."""
+
+    text: str
+    meaning: str
+    use: str
+
+
+@dataclass(frozen=True, slots=True)
+class Phrase:
+    """An email opening or closing; ``text`` may hold {family} {given} {honorific}."""
+
+    text: str
+    meaning: str
+
+    def fill(self, family: str = "", given: str = "", honorific: str = "") -> str:
+        """The local text with the placeholders filled in (extra spaces tidied)."""
+        filled = self.text.format(family=family, given=given, honorific=honorific)
+        return re.sub(r"\s+([,.!])", r"\1", re.sub(r"\s{2,}", " ", filled)).strip()
+
+
+@dataclass(frozen=True, slots=True)
+class Email:
+    """Opening and closing lines of a business email."""
+
+    opening: Phrase
+    closing: Phrase
+
+
+@dataclass(frozen=True, slots=True)
+class Channels:
+    """Preferred channels (best first), expected reply time and advice."""
+
+    preferred: tuple[str, ...]
+    response_time: str
+    advice: str
+
+
+@dataclass(frozen=True, slots=True)
+class Topics:
+    """Conversation topics to favour and to avoid."""
+
+    favour: tuple[str, ...]
+    avoid: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Card:
+    """A culture card: a country's own, or the regional default of a UN M.49 subregion.
+
+    For a country card ``country`` is its ISO code and ``regional_default`` is False. A
+    region card as loaded has ``country=None``, ``region``/``region_name`` and the
+    ``countries`` it covers; :func:`card_for` hands it out with ``country`` set to the code
+    asked for and ``regional_default=True``, so answers can say it is a regional default.
+    """
+
+    country: str | None
+    regional_default: bool
+    region: str | None
+    region_name: str | None
+    countries: tuple[str, ...]
+    summary: str
+    scales: Mapping[str, Scale] = field(hash=False)
+    address: Address
+    greetings: tuple[Greeting, ...]
+    email: Email
+    channels: Channels
+    hours: WeeklyHours
+    punctuality: str
+    bad_news: str
+    topics: Topics
+    gifts: str
+    holiday_customs: str
+    long_breaks: tuple[str, ...]
+    sources: tuple[str, ...]
+    file: str = field(default="", compare=False, repr=False)
+
+    @property
+    def key(self) -> str:
+        """The code this card is filed under: the country code, or the M.49 region code."""
+        if self.regional_default:
+            return self.region or ""
+        return self.country or ""
+
+
+# ---------------------------------------------------------------------------------------------
+# Loading and validation
+
+
+class _CardLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """YAML 1.2-style booleans: only true/false, so Norway's ``NO`` stays a string."""
+
+
+_CardLoader.yaml_implicit_resolvers = {
+    key: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_CardLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+
+
+class _Fields:
+    """Reads one mapping of a card, raising CardError with the dotted field path."""
+
+    def __init__(self, file: str, data: Any, path: str = "") -> None:
+        self.file = file
+        self.path = path
+        if not isinstance(data, dict):
+            raise self.error(f"must be a mapping (key: value), got {_kind(data)}")
+        self.data = data
+
+    def error(self, problem: str, key: str | None = None) -> CardError:
+        return CardError(self.file, self._at(key) or None, problem)
+
+    def _at(self, key: str | None) -> str:
+        if key is None:
+            return self.path
+        return f"{self.path}.{key}" if self.path else key
+
+    def only(self, allowed: Iterable[str]) -> None:
+        allowed = set(allowed)
+        for key in self.data:
+            if key not in allowed:
+                raise self.error(f"unknown field (allowed here: {', '.join(sorted(allowed))})", str(key))
+
+    def get(self, key: str) -> Any:
+        if key not in self.data:
+            raise self.error("is missing", key)
+        return self.data[key]
+
+    def text(self, key: str, nullable: bool = False) -> str | None:
+        value = self.get(key)
+        if value is None and nullable:
+            return None
+        if not isinstance(value, str) or not value.strip():
+            raise self.error(f"must be a non-empty text, got {_kind(value)}", key)
+        return value.strip()
+
+    def word(self, key: str, choices: Sequence[str]) -> str:
+        value = self.get(key)
+        if value not in choices:
+            raise self.error(f"must be one of {', '.join(choices)}, got {value!r}", key)
+        return value
+
+    def boolean(self, key: str) -> bool:
+        value = self.get(key)
+        if not isinstance(value, bool):
+            raise self.error(f"must be true or false, got {value!r}", key)
+        return value
+
+    def texts(self, key: str, min_items: int = 0, source: Any = None) -> tuple[str, ...]:
+        value = self.get(key) if source is None else source
+        if not isinstance(value, list):
+            raise self.error(f"must be a list, got {_kind(value)}", key)
+        if len(value) < min_items:
+            raise self.error(f"needs at least {min_items} item(s)", key)
+        for index, item in enumerate(value):
+            if not isinstance(item, str) or not item.strip():
+                raise self.error(f"must be a non-empty text, got {_kind(item)}", f"{key}[{index}]")
+        return tuple(item.strip() for item in value)
+
+    def sub(self, key: str) -> _Fields:
+        return _Fields(self.file, self.get(key), self._at(key))
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return f"{value!r} (a boolean; quote it if you meant text)"
+    if isinstance(value, int | float):
+        return f"{value!r} (a number; quote it if you meant text)"
+    if isinstance(value, str):
+        return "an empty text" if not value.strip() else repr(value)
+    return type(value).__name__
+
+
+def _read_scales(card: _Fields) -> Mapping[str, Scale]:
+    scales = card.sub("scales")
+    scales.only(SCALES)
+    result = {}
+    for name, levels in SCALES.items():
+        scale = scales.sub(name)
+        scale.only(("level", "advice"))
+        result[name] = Scale(level=scale.word("level", levels), advice=scale.text("advice"))
+    return MappingProxyType(result)
+
+
+def _read_address(card: _Fields) -> Address:
+    address = card.sub("address")
+    address.only(("name_order", "honorifics", "suffix", "titles", "first_names", "example", "advice"))
+    return Address(
+        name_order=address.word("name_order", NAME_ORDERS),
+        honorifics=address.texts("honorifics"),
+        suffix=address.text("suffix", nullable=True),
+        titles=address.boolean("titles"),
+        first_names=address.word("first_names", FIRST_NAMES),
+        example=address.text("example"),
+        advice=address.text("advice"),
+    )
+
+
+def _read_greetings(card: _Fields) -> tuple[Greeting, ...]:
+    items = card.get("greetings")
+    if not isinstance(items, list) or not items:
+        raise card.error("must be a list with at least one greeting", "greetings")
+    greetings = []
+    for index, item in enumerate(items):
+        greeting = _Fields(card.file, item, f"greetings[{index}]")
+        greeting.only(("text", "meaning", "use"))
+        greetings.append(Greeting(greeting.text("text"), greeting.text("meaning"), greeting.text("use")))
+    return tuple(greetings)
+
+
+def _read_phrase(email: _Fields, key: str) -> Phrase:
+    phrase = email.sub(key)
+    phrase.only(("text", "meaning"))
+    text, meaning = phrase.text("text"), phrase.text("meaning")
+    for which, value in (("text", text), ("meaning", meaning)):
+        try:
+            names = {name for _, name, _, _ in string.Formatter().parse(value) if name is not None}
+        except ValueError as exc:
+            raise phrase.error(f"has unbalanced braces ({exc})", which) from None
+        unknown = names - EMAIL_PLACEHOLDERS
+        if unknown:
+            raise phrase.error(
+                f"unknown placeholder(s) {', '.join('{' + n + '}' for n in sorted(unknown))}; "
+                "use {family}, {given} or {honorific}",
+                which,
+            )
+    return Phrase(text, meaning)
+
+
+def _read_email(card: _Fields) -> Email:
+    email = card.sub("email")
+    email.only(("opening", "closing"))
+    return Email(opening=_read_phrase(email, "opening"), closing=_read_phrase(email, "closing"))
+
+
+def _read_channels(card: _Fields) -> Channels:
+    channels = card.sub("channels")
+    channels.only(("preferred", "response_time", "advice"))
+    preferred = channels.texts("preferred", min_items=1)
+    for index, name in enumerate(preferred):
+        if name not in CHANNELS:
+            raise channels.error(f"must be one of {', '.join(CHANNELS)}, got {name!r}", f"preferred[{index}]")
+    if len(set(preferred)) != len(preferred):
+        raise channels.error("lists a channel twice", "preferred")
+    return Channels(preferred, channels.text("response_time"), channels.text("advice"))
+
+
+def _read_hours(card: _Fields) -> WeeklyHours:
+    hours = card.sub("hours")
+    hours.only(("default", *WEEKDAY_KEYS))
+
+    def ranges(key: str) -> tuple[Interval, ...]:
+        value = hours.get(key)
+        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+            raise hours.error(f'must be a list of "HH:MM-HH:MM" texts, got {_kind(value)}', key)
+        try:
+            return _parse_card_ranges(value)
+        except HoursFormatError as exc:
+            raise hours.error(exc.problem, key) from None
+
+    default = ranges("default")
+    if not default:
+        raise hours.error("needs at least one range (a weekday's usual business hours)", "default")
+    return WeeklyHours(tuple(ranges(key) if key in hours.data else default for key in WEEKDAY_KEYS))
+
+
+def _read_topics(card: _Fields) -> Topics:
+    topics = card.sub("topics")
+    topics.only(("favour", "avoid"))
+    return Topics(favour=topics.texts("favour"), avoid=topics.texts("avoid"))
+
+
+def _territory_codes() -> frozenset[str]:
+    # Imported here: countries pulls in Babel's territory tables, which only loading needs.
+    from cultures.countries import known_territory_codes
+
+    return known_territory_codes()
+
+
+def load_card_file(path: str | Path) -> Card:
+    """Load and validate one card file (country or region, told apart by its folder)."""
+    path = Path(path)
+    file = str(path)
+    try:
+        with path.open(encoding="utf-8") as handle:
+            data = yaml.load(handle, Loader=_CardLoader)
+    except yaml.YAMLError as exc:
+        raise CardError(file, None, f"is not valid YAML ({exc})") from None
+    except OSError as exc:
+        raise CardError(file, None, f"cannot be read ({exc.strerror})") from None
+    card = _Fields(file, data)
+    is_region = path.parent.name == REGIONS_SUBDIR
+    card.only((*(_REGION_FIELDS if is_region else _COUNTRY_FIELDS), *_COMMON_FIELDS))
+    territories = _territory_codes()
+
+    if is_region:
+        region = card.get("region")
+        if not isinstance(region, str) or not re.fullmatch(r"\d{3}", region):
+            raise card.error(f'must be a quoted three-digit UN M.49 code such as "011", got {_kind(region)}', "region")
+        if region != path.stem:
+            raise card.error(f"is {region!r} but the file is named {path.name}", "region")
+        region_name = card.text("region_name")
+        countries = card.texts("countries", min_items=1)
+        for index, code in enumerate(countries):
+            if code not in territories:
+                raise card.error(f"{code!r} is not an ISO 3166 country code (upper case)", f"countries[{index}]")
+        if len(set(countries)) != len(countries):
+            duplicate = next(code for code in countries if countries.count(code) > 1)
+            raise card.error(f"lists {duplicate} twice", "countries")
+        country = None
+    else:
+        country = card.get("country")
+        if not isinstance(country, str) or country not in territories:
+            raise card.error(f"must be an upper-case ISO 3166 country code, got {_kind(country)}", "country")
+        if country.lower() != path.stem:
+            raise card.error(f"is {country!r} but the file is named {path.name}", "country")
+        region = region_name = None
+        countries = ()
+
+    return Card(
+        country=country,
+        regional_default=is_region,
+        region=region,
+        region_name=region_name,
+        countries=countries,
+        summary=card.text("summary"),
+        scales=_read_scales(card),
+        address=_read_address(card),
+        greetings=_read_greetings(card),
+        email=_read_email(card),
+        channels=_read_channels(card),
+        hours=_read_hours(card),
+        punctuality=card.text("punctuality"),
+        bad_news=card.text("bad_news"),
+        topics=_read_topics(card),
+        gifts=card.text("gifts"),
+        holiday_customs=card.text("holiday_customs"),
+        long_breaks=card.texts("long_breaks"),
+        sources=card.texts("sources", min_items=1),
+        file=file,
+    )
+
+
+def card_files(path: str | Path | None = None) -> list[Path]:
+    """Every card file under ``path`` (default: the shipped cards), countries then regions."""
+    root = Path(path) if path is not None else CARDS_DIR
+    return sorted(root.glob("*.yaml")) + sorted((root / REGIONS_SUBDIR).glob("*.yaml"))
+
+
+def load_cards(path: str | Path | None = None) -> dict[str, Card]:
+    """Load and validate every card under ``path`` (default: ``cultures/cards``).
+
+    Returns a dict keyed by country code (``"DE"``) for country cards and by M.49 code
+    (``"011"``) for regional defaults. Raises :class:`CardError` naming the file and the
+    field on the first invalid card, or when two region cards list the same country.
+    """
+    cards: dict[str, Card] = {}
+    listed_in: dict[str, str] = {}
+    for file in card_files(path):
+        card = load_card_file(file)
+        cards[card.key] = card
+        for code in card.countries:
+            if code in listed_in:
+                raise CardError(card.file, "countries", f"{code} is already listed in region {listed_in[code]}")
+            listed_in[code] = card.key
+    logger.debug("Loaded %d culture cards from %s", len(cards), path or CARDS_DIR)
+    return cards
+
+
+class _DefaultCards:
+    """The shipped cards, loaded once on first use, with a per-country index."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._by_country: dict[str, Card] | None = None
+
+    def index(self) -> dict[str, Card]:
+        by_country = self._by_country
+        if by_country is None:
+            with self._lock:
+                if self._by_country is None:
+                    self._by_country = self._build(load_cards())
+                by_country = self._by_country
+        return by_country
+
+    @staticmethod
+    def _build(cards: dict[str, Card]) -> dict[str, Card]:
+        by_country: dict[str, Card] = {}
+        for card in cards.values():
+            for code in card.countries:
+                by_country[code] = dataclasses.replace(card, country=code)
+        for card in cards.values():  # a country's own card wins over its region's default
+            if not card.regional_default and card.country:
+                by_country[card.country] = card
+        return by_country
+
+    def reset(self) -> None:
+        with self._lock:
+            self._by_country = None
+
+
+_DEFAULT = _DefaultCards()
+
+
+def card_for(country_code: str) -> Card:
+    """The card for a country: its own, else its region's default (``regional_default=True``).
+
+    ``country_code`` is an ISO alpha-2 code in any case. Cards load once, on first use.
+    Raises :class:`MissingCard` when no card covers the code.
+    """
+    code = country_code.strip().upper()
+    try:
+        return _DEFAULT.index()[code]
+    except KeyError:
+        raise MissingCard(code) from None
+
+
+def reload_cards() -> None:
+    """Forget the loaded cards; the next :func:`card_for` reads the files again."""
+    _DEFAULT.reset()

@@ -1,0 +1,1 @@
+"""Tests of the pure culture knowledge layer (cultures/)."""
