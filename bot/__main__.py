@@ -57,7 +57,7 @@ class StartupError(Exception):
     """The process cannot start; the message is one line for the operator."""
 
 
-def _migrated_engine(settings: Settings):  # noqa: ANN202 - sqlalchemy Engine
+def _migrated_engine(settings: Settings):
     """An engine whose schema is up to date; a clear StartupError when the database is unusable."""
     from sqlalchemy.exc import SQLAlchemyError
 
@@ -82,7 +82,7 @@ def _wait_for_stop() -> None:
     stop.wait()
 
 
-def _run_worker(settings: Settings, engine) -> int:  # noqa: ANN001
+def _run_worker(settings: Settings, engine) -> int:
     from bot.app import build_runtime
     from bot.dispatcher import start_dispatcher
     from bot.slack import build_client
@@ -94,7 +94,7 @@ def _run_worker(settings: Settings, engine) -> int:  # noqa: ANN001
     return 0
 
 
-def _run_app(settings: Settings, engine) -> int:  # noqa: ANN001
+def _run_app(settings: Settings, engine) -> int:
     from bot.app import build_runtime, create_app
     from bot.dispatcher import start_dispatcher
     from bot.server import serve, wsgi_app

@@ -11,7 +11,6 @@ from slack_bolt import App
 from slack_bolt.authorization import AuthorizeResult
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
-
 from sqlalchemy import Engine
 
 from bot.settings import Settings
@@ -37,6 +36,7 @@ def build_runtime(settings: Settings, clock: Clock | None = None, engine: Engine
             libretranslate_api_key=settings.libretranslate_api_key,
             deepl_api_key=settings.deepl_api_key,
             microsoft_translator_key=settings.microsoft_translator_key,
+            timeout=settings.translator_timeout,
         ),
         bot_token=settings.slack_bot_token,
     )

@@ -98,8 +98,10 @@ class Console:
             view = _decoded(args.get("view")) or {}
             title = ((view.get("title") or {}).get("text")) or "form"
             labels = [((b.get("label") or {}).get("text")) for b in view.get("blocks", []) if b.get("type") == "input"]
-            return (f"\n── a form opened in Slack: {title} ──\n  fields: {', '.join(filter(None, labels))}\n"
-                    "  (the console cannot fill forms: type the command with its arguments instead)")
+            return (
+                f"\n── a form opened in Slack: {title} ──\n  fields: {', '.join(filter(None, labels))}\n"
+                "  (the console cannot fill forms: type the command with its arguments instead)"
+            )
         if call.method == "files.completeUploadExternal":
             return f"\n── a file was sent to you ──\n{args.get('initial_comment') or ''}"
         if call.method == "upload":
@@ -135,13 +137,31 @@ class Console:
         shown = []
         for element in elements:
             if element.get("type") == "button":
-                self.buttons.append(Button(element.get("action_id", ""), element.get("value", ""), block_id,
-                                           _text(element.get("text")), channel, ts))
+                self.buttons.append(
+                    Button(
+                        element.get("action_id", ""),
+                        element.get("value", ""),
+                        block_id,
+                        _text(element.get("text")),
+                        channel,
+                        ts,
+                    )
+                )
                 shown.append(f"[{len(self.buttons)}] {_text(element.get('text'))}")
             elif element.get("type") in ("static_select", "overflow"):
                 for option in element.get("options", []):
-                    self.buttons.append(Button(element.get("action_id", ""), option.get("value", ""), block_id,
-                                               _text(option.get("text")), channel, ts, element["type"], option))
+                    self.buttons.append(
+                        Button(
+                            element.get("action_id", ""),
+                            option.get("value", ""),
+                            block_id,
+                            _text(option.get("text")),
+                            channel,
+                            ts,
+                            element["type"],
+                            option,
+                        )
+                    )
                     shown.append(f"[{len(self.buttons)}] {_text(option.get('text'))}")
         return "  ".join(shown)
 
@@ -170,29 +190,48 @@ class Console:
         return True
 
     def _slash_body(self, command: str, text: str) -> str:
-        return urllib.parse.urlencode({
-            "team_id": TEAM_ID, "team_domain": "console", "channel_id": CHANNEL_ID, "channel_name": "console",
-            "user_id": USER_ID, "user_name": "you", "command": command, "text": text, "api_app_id": "A0CONSOLE",
-            "trigger_id": f"console.{time.time()}", "response_url": self.standin.response_url(f"c{time.time_ns()}"),
-        })
+        return urllib.parse.urlencode(
+            {
+                "team_id": TEAM_ID,
+                "team_domain": "console",
+                "channel_id": CHANNEL_ID,
+                "channel_name": "console",
+                "user_id": USER_ID,
+                "user_name": "you",
+                "command": command,
+                "text": text,
+                "api_app_id": "A0CONSOLE",
+                "trigger_id": f"console.{time.time()}",
+                "response_url": self.standin.response_url(f"c{time.time_ns()}"),
+            }
+        )
 
     def click(self, number: int) -> None:
         if not 1 <= number <= len(self.buttons):
             self.out.write(f"There is no button {number}.\n")
             return
         button = self.buttons[number - 1]
-        action: dict[str, Any] = {"action_id": button.action_id, "block_id": button.block_id, "type": button.kind,
-                                  "action_ts": str(time.time())}
+        action: dict[str, Any] = {
+            "action_id": button.action_id,
+            "block_id": button.block_id,
+            "type": button.kind,
+            "action_ts": str(time.time()),
+        }
         if button.option is not None:
             action["selected_option"] = button.option
         else:
             action["value"] = button.value
         message = self.standin.messages.get((button.channel, button.ts), {"ts": button.ts})
         payload = {
-            "type": "block_actions", "team": {"id": TEAM_ID}, "user": {"id": USER_ID, "team_id": TEAM_ID},
-            "api_app_id": "A0CONSOLE", "trigger_id": f"console.{time.time()}",
+            "type": "block_actions",
+            "team": {"id": TEAM_ID},
+            "user": {"id": USER_ID, "team_id": TEAM_ID},
+            "api_app_id": "A0CONSOLE",
+            "trigger_id": f"console.{time.time()}",
             "container": {"type": "message", "message_ts": button.ts, "channel_id": button.channel},
-            "channel": {"id": button.channel}, "message": message, "actions": [action],
+            "channel": {"id": button.channel},
+            "message": message,
+            "actions": [action],
             "response_url": self.standin.response_url(f"c{time.time_ns()}"),
         }
         self.dispatch_and_wait(urllib.parse.urlencode({"payload": json.dumps(payload)}))
@@ -207,8 +246,13 @@ class Console:
             self.out.write(f"(the app answered {response.status}: {response.body})\n")
             return
         if response.body:
-            self.on_call(Call("response", _decoded(response.body) if response.body.startswith("{")
-                              else {"text": response.body}, "/ack"))
+            self.on_call(
+                Call(
+                    "response",
+                    _decoded(response.body) if response.body.startswith("{") else {"text": response.body},
+                    "/ack",
+                )
+            )
         with self._printed:
             self._printed.wait_for(lambda: self._activity > before, timeout=timeout)
         time.sleep(0.05)  # let a second message of the same answer print before the prompt
@@ -243,8 +287,13 @@ def run_console(settings: Settings, engine: Engine) -> int:
     standin = SlackStandIn(team_id=TEAM_ID).start()
     standin.add_user(USER_ID, tz=pendulum.local_timezone().name, name="you")
     standin.add_channel(CHANNEL_ID, "console")
-    local = replace(settings, slack_bot_token="xoxb-console", slack_signing_secret=None, slack_app_token=None,
-                    slack_api_url=standin.url)
+    local = replace(
+        settings,
+        slack_bot_token="xoxb-console",
+        slack_signing_secret=None,
+        slack_app_token=None,
+        slack_api_url=standin.url,
+    )
     runtime = build_runtime(local, engine=engine)
     client = build_client(local)
     app = create_app(local, runtime, client)

@@ -18,7 +18,9 @@ class _JsonFormatter(logging.Formatter):
 def configure(level: str = "INFO", json_lines: bool = False, stream: object = None) -> None:
     """Send logs to stdout (or ``stream``) at ``level``."""
     handler = logging.StreamHandler(stream or sys.stdout)  # type: ignore[arg-type]
-    handler.setFormatter(_JsonFormatter() if json_lines else logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(
+        _JsonFormatter() if json_lines else logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    )
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

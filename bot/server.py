@@ -50,6 +50,7 @@ def wsgi_app(app: App, engine: Engine) -> Callable[[dict[str, Any], StartRespons
 class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = 128  # the default backlog of 5 resets connections under a burst of commands
 
 
 class _QuietHandler(WSGIRequestHandler):

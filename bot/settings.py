@@ -35,6 +35,7 @@ class Settings:
     libretranslate_api_key: str | None = field(default=None, repr=False)
     deepl_api_key: str | None = field(default=None, repr=False)
     microsoft_translator_key: str | None = field(default=None, repr=False)
+    translator_timeout: float = 8.0
     work_hours: tuple[int, int] = (9 * 60, 18 * 60)
     log_level: str = "INFO"
     log_json: bool = False
@@ -66,7 +67,9 @@ class Settings:
         if token and not token.startswith("xox"):
             raise SettingsError("SLACK_BOT_TOKEN must be a bot token starting with 'xoxb-' (see your app's OAuth page)")
         if app_token and not app_token.startswith("xapp-"):
-            raise SettingsError("SLACK_APP_TOKEN must be an app-level token starting with 'xapp-' (or unset it for HTTP mode)")
+            raise SettingsError(
+                "SLACK_APP_TOKEN must be an app-level token starting with 'xapp-' (or unset it for HTTP mode)"
+            )
         if require_slack or token or app_token:
             if not token:
                 raise SettingsError("SLACK_BOT_TOKEN is missing: set it to your app's bot token (xoxb-…)")
@@ -102,6 +105,7 @@ class Settings:
             libretranslate_api_key=get("LIBRETRANSLATE_API_KEY"),
             deepl_api_key=get("DEEPL_API_KEY"),
             microsoft_translator_key=get("MICROSOFT_TRANSLATOR_KEY"),
+            translator_timeout=_seconds(get("TRANSLATOR_TIMEOUT"), "TRANSLATOR_TIMEOUT", 8.0, 0.5, 60),
             work_hours=parse_work_hours(get("RAPPORT_WORK_HOURS") or "09:00-18:00", "RAPPORT_WORK_HOURS"),
             log_level=_log_level(get("LOG_LEVEL")),
             log_json=(get("LOG_FORMAT") or "text").lower() == "json",
@@ -146,6 +150,18 @@ def _port(value: str | None) -> int:
     if not value.isdigit() or not 0 < int(value) < 65536:
         raise SettingsError(f"PORT must be a number from 1 to 65535, not {value!r}")
     return int(value)
+
+
+def _seconds(value: str | None, variable: str, default: float, low: float, high: float) -> float:
+    if value is None:
+        return default
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1.0
+    if not low <= seconds <= high:
+        raise SettingsError(f"{variable} must be a number of seconds from {low:g} to {high:g}, not {value!r}")
+    return seconds
 
 
 def _interval(value: str | None) -> float:

@@ -72,9 +72,7 @@ class SlackStandIn:
         return f"{self.base}/response/{name}"
 
     def start(self) -> SlackStandIn:
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, name="slack-standin", daemon=True
-        )
+        self._thread = threading.Thread(target=self._server.serve_forever, name="slack-standin", daemon=True)
         self._thread.start()
         return self
 
@@ -147,9 +145,7 @@ class SlackStandIn:
         times: int = 1,
     ) -> None:
         """Make the next ``times`` calls of ``method`` fail (429 + Retry-After, 5xx, or ok:false error)."""
-        self.failures.setdefault(method, []).append(
-            Failure(status, error, retry_after, times)
-        )
+        self.failures.setdefault(method, []).append(Failure(status, error, retry_after, times))
 
     def calls_to(self, method: str) -> list[Call]:
         """Recorded calls of one method (``response`` for response_url posts)."""
@@ -160,9 +156,7 @@ class SlackStandIn:
         with self._lock:
             self.calls.clear()
 
-    def wait_for(
-        self, method: str, count: int = 1, timeout: float = 10.0
-    ) -> list[Call]:
+    def wait_for(self, method: str, count: int = 1, timeout: float = 10.0) -> list[Call]:
         """Wait until ``count`` calls of ``method`` arrived (answers come after ack, in a thread)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -171,8 +165,7 @@ class SlackStandIn:
                 return found
             time.sleep(0.01)
         raise AssertionError(
-            f"expected {count} call(s) to {method}, got {len(self.calls_to(method))}: "
-            f"{[c.method for c in self.calls]}"
+            f"expected {count} call(s) to {method}, got {len(self.calls_to(method))}: {[c.method for c in self.calls]}"
         )
 
     # --- answering -----------------------------------------------------------------
@@ -209,11 +202,7 @@ class SlackStandIn:
                 return {"ok": False, "error": "is_archived"}
             if info is not None and not info.get("is_member"):
                 return {"ok": False, "error": "not_in_channel"}
-            if (
-                channel.startswith("U")
-                and channel in self.users
-                and self.users[channel].get("deleted")
-            ):
+            if channel.startswith("U") and channel in self.users and self.users[channel].get("deleted"):
                 return {"ok": False, "error": "user_not_found"}
             ts = self._next_ts()
             if channel.startswith(("U", "W")):
@@ -223,6 +212,7 @@ class SlackStandIn:
                 "ts": ts,
                 "text": args.get("text", ""),
                 "blocks": _jsonish(args.get("blocks")),
+                "metadata": _jsonish(args.get("metadata")),
                 "thread_ts": args.get("thread_ts"),
                 "user": "U0RAPPORT",
                 "bot_id": "B0RAPPORT",
@@ -234,9 +224,7 @@ class SlackStandIn:
         if method == "chat.update":
             key = (args.get("channel", ""), args.get("ts", ""))
             message = self.messages.get(key, {"ts": args.get("ts")})
-            message.update(
-                {"text": args.get("text", ""), "blocks": _jsonish(args.get("blocks"))}
-            )
+            message.update({"text": args.get("text", ""), "blocks": _jsonish(args.get("blocks"))})
             self.messages[key] = message
             return {
                 "ok": True,
@@ -247,10 +235,8 @@ class SlackStandIn:
         if method == "chat.delete":
             return {"ok": True, "channel": args.get("channel"), "ts": args.get("ts")}
         if method == "chat.getPermalink":
-            return {
-                "ok": True,
-                "permalink": f"https://example.slack.test/archives/{args.get('channel')}/p{str(args.get('message_ts', '')).replace('.', '')}",
-            }
+            stamp = str(args.get("message_ts", "")).replace(".", "")
+            return {"ok": True, "permalink": f"https://example.slack.test/archives/{args.get('channel')}/p{stamp}"}
         if method == "conversations.open":
             users = str(args.get("users") or args.get("user") or "")
             first = users.split(",")[0]
@@ -289,8 +275,18 @@ class SlackStandIn:
         if method in ("conversations.history", "conversations.replies"):
             channel = args.get("channel", "")
             ts = args.get("latest") or args.get("ts") or ""
+            if not ts and method == "conversations.history":
+                # The channel's newest messages first (follow-up delivery checks what it already posted).
+                recent = sorted(
+                    (m for (c, _), m in list(self.messages.items()) if c == channel),
+                    key=lambda m: tuple(int(p) for p in str(m.get("ts", "0.0")).split(".")),
+                    reverse=True,
+                )
+                return {"ok": True, "messages": recent[: int(args.get("limit") or 100)], "has_more": False}
             found = self.messages.get((channel, ts))
             return {"ok": True, "messages": [found] if found else [], "has_more": False}
+        if method == "users.list":
+            return {"ok": True, "members": list(self.users.values()), "response_metadata": {"next_cursor": ""}}
         if method == "users.info":
             user = self.users.get(args.get("user", ""))
             if user is None:
@@ -323,19 +319,17 @@ class SlackStandIn:
             def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
                 return
 
-            def do_GET(self) -> None:  # noqa: N802 - stdlib name
+            def do_GET(self) -> None:
                 self._handle()
 
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:
                 self._handle()
 
             def _handle(self) -> None:
                 parsed = urlparse(self.path)
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length) if length else b""
-                args: dict[str, Any] = {
-                    k: v[0] for k, v in parse_qs(parsed.query).items()
-                }
+                args: dict[str, Any] = {k: v[0] for k, v in parse_qs(parsed.query).items()}
                 content_type = self.headers.get("Content-Type") or ""
                 if "json" in content_type and raw:
                     try:
@@ -355,6 +349,8 @@ class SlackStandIn:
                 elif parts[0] in ("response", "upload"):
                     method = parts[0]
                     args["_id"] = parts[1] if len(parts) > 1 else ""
+                    if method == "upload":
+                        args["_raw"] = raw  # the file's bytes, whatever Content-Type urllib guessed
                 else:
                     self._send(404, {"ok": False, "error": "not_found"})
                     return
@@ -368,17 +364,10 @@ class SlackStandIn:
                         pass
                 failure = standin._scripted_failure(method)
                 if failure is not None:
-                    headers = (
-                        {"Retry-After": str(failure.retry_after)}
-                        if failure.retry_after is not None
-                        else {}
-                    )
+                    headers = {"Retry-After": str(failure.retry_after)} if failure.retry_after is not None else {}
                     body = {
                         "ok": False,
-                        "error": failure.error
-                        or (
-                            "ratelimited" if failure.status == 429 else "internal_error"
-                        ),
+                        "error": failure.error or ("ratelimited" if failure.status == 429 else "internal_error"),
                     }
                     self._send(failure.status, body, headers)
                     return
@@ -387,20 +376,12 @@ class SlackStandIn:
                     return
                 self._send(200, standin.answer(method, args))
 
-            def _send(
-                self, status: int, body: Any, headers: dict[str, str] | None = None
-            ) -> None:
-                data = (
-                    body.encode()
-                    if isinstance(body, str)
-                    else json.dumps(body).encode()
-                )
+            def _send(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
+                data = body.encode() if isinstance(body, str) else json.dumps(body).encode()
                 self.send_response(status)
                 self.send_header(
                     "Content-Type",
-                    "text/plain"
-                    if isinstance(body, str)
-                    else "application/json; charset=utf-8",
+                    "text/plain" if isinstance(body, str) else "application/json; charset=utf-8",
                 )
                 self.send_header("Content-Length", str(len(data)))
                 for key, value in (headers or {}).items():

@@ -496,14 +496,47 @@ def zone_for(
     info = country if isinstance(country, Country) else get_country(country)
     if not info.zones:
         return "UTC"
-    groups = _zone_groups(info.code)
-    if len(groups) == 1:
-        return info.zones[0]
     if city:
         zone = _zone_cities(info.code).get(fold(city))
         if zone is not None:
             return zone
-    raise AmbiguousZone(info.code, [group[0] for group in groups], info.english_name)
+    groups = _zone_groups(info.code)
+    if len(groups) == 1:
+        return info.zones[0]
+    if info.code in MAINLAND_ZONES:
+        return MAINLAND_ZONES[info.code]
+    raise AmbiguousZone(info.code, [_representative(group) for group in groups], info.english_name)
+
+
+# Countries whose other zones are outlying islands or regions where business keeps the capital's
+# clock (China runs on Beijing time nationwide; tzdata's Asia/Urumqi is local solar usage).
+MAINLAND_ZONES = {
+    "CN": "Asia/Shanghai",
+    "ES": "Europe/Madrid",
+    "PT": "Europe/Lisbon",
+    "EC": "America/Guayaquil",
+    "CL": "America/Santiago",
+    "NZ": "Pacific/Auckland",
+    "UA": "Europe/Kyiv",
+}
+
+# The zone to name for a group of zones that keep the same clock: the best-known business city.
+_WELL_KNOWN = frozenset({
+    "America/New_York", "America/Chicago", "America/Denver", "America/Phoenix", "America/Los_Angeles",
+    "America/Anchorage", "Pacific/Honolulu", "America/Toronto", "America/Vancouver", "America/Edmonton",
+    "America/Winnipeg", "America/Halifax", "America/St_Johns", "America/Regina", "America/Sao_Paulo",
+    "America/Manaus", "America/Mexico_City", "America/Tijuana", "America/Cancun", "Australia/Sydney",
+    "Australia/Brisbane", "Australia/Adelaide", "Australia/Perth", "Australia/Darwin", "Europe/Moscow",
+    "Asia/Yekaterinburg", "Asia/Novosibirsk", "Asia/Vladivostok", "Asia/Jakarta", "Asia/Makassar",
+    "Asia/Jayapura", "Atlantic/Canary", "America/Argentina/Buenos_Aires",
+})
+
+
+def _representative(group: tuple[str, ...]) -> str:
+    for zone in group:
+        if zone in _WELL_KNOWN:
+            return zone
+    return next((zone for zone in group if not zone.startswith("Antarctica/")), group[0])
 
 
 # ---------------------------------------------------------------------------------------------

@@ -14,13 +14,25 @@ PeriodicTask = Callable[[Runtime, WebClient], object]
 
 def register_handlers(app: App, runtime: Runtime) -> None:
     """Register every capability's listeners on ``app``."""
+    from handlers.care import listeners as care
+    from handlers.clients import listeners as clients
+    from handlers.contact import listeners as contact
+    from handlers.draft import listeners as draft
+    from handlers.escalate import listeners as escalate
+    from handlers.followups import listeners as followups
+    from handlers.home import listeners as home
     from handlers.rapport import listeners as rapport
+    from handlers.translate import listeners as translate
     from handlers.workspace import listeners as workspace
 
-    for capability in (rapport, workspace):
+    for capability in (rapport, clients, contact, escalate, translate, followups, draft, home, care, workspace):
         capability.register(app, runtime)
 
 
 def periodic_tasks() -> list[PeriodicTask]:
     """The work the dispatcher runs on every tick (due follow-ups, escalations, care notes)."""
-    return []
+    from handlers.care.delivery import care_tick
+    from handlers.escalate.auto import escalation_tick
+    from handlers.followups.delivery import dispatch_due
+
+    return [dispatch_due, escalation_tick, care_tick]

@@ -103,12 +103,14 @@ class RunningApp:
     clock: FakeClock
 
     @property
-    def client(self):  # noqa: ANN201 - slack_sdk WebClient
+    def client(self):
         return build_client(self.settings)
 
 
 @pytest.fixture
-def rapport(settings: Settings, runtime: Runtime, slack: SlackStandIn, engine: Engine, clock: FakeClock) -> Iterator[RunningApp]:
+def rapport(
+    settings: Settings, runtime: Runtime, slack: SlackStandIn, engine: Engine, clock: FakeClock
+) -> Iterator[RunningApp]:
     """The real Bolt app behind the real WSGI server; ``rapport.send`` posts signed requests."""
     app = create_app(settings, runtime, build_client(settings))
     server = serve(wsgi_app(app, engine), 0, host="127.0.0.1")

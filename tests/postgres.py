@@ -49,12 +49,31 @@ def postgres_url_for_tests() -> Iterator[str | None]:
     if os.geteuid() == 0:
         shutil.chown(datadir, "postgres", "postgres")
     port = _free_port()
-    subprocess.run(_as_postgres([f"{bindir}/initdb", "-D", datadir, "-U", "postgres", "--auth=trust", "-E", "UTF8"]),
-                   check=True, capture_output=True)
+    subprocess.run(
+        _as_postgres([f"{bindir}/initdb", "-D", datadir, "-U", "postgres", "--auth=trust", "-E", "UTF8"]),
+        check=True,
+        capture_output=True,
+    )
     server = subprocess.Popen(
-        _as_postgres([f"{bindir}/postgres", "-D", datadir, "-p", str(port), "-k", datadir, "-c", "listen_addresses=127.0.0.1",
-                      "-c", "fsync=off", "-c", "max_connections=200"]),
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        _as_postgres(
+            [
+                f"{bindir}/postgres",
+                "-D",
+                datadir,
+                "-p",
+                str(port),
+                "-k",
+                datadir,
+                "-c",
+                "listen_addresses=127.0.0.1",
+                "-c",
+                "fsync=off",
+                "-c",
+                "max_connections=200",
+            ]
+        ),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     url = f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
     try:

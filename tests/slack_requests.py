@@ -40,13 +40,21 @@ class SlackSender:
     response_url_base: str | None = None
     _counter: int = 0
 
-    def post(self, body: str, content_type: str, headers: dict[str, str] | None = None,
-             timestamp: int | None = None, signature: str | None = None) -> HttpResult:
+    def post(
+        self,
+        body: str,
+        content_type: str,
+        headers: dict[str, str] | None = None,
+        timestamp: int | None = None,
+        signature: str | None = None,
+    ) -> HttpResult:
         signed = sign(self.secret, body, timestamp)
         if signature is not None:
             signed["X-Slack-Signature"] = signature
         request = urllib.request.Request(
-            self.url, data=body.encode(), method="POST",
+            self.url,
+            data=body.encode(),
+            method="POST",
             headers={"Content-Type": content_type, **signed, **(headers or {})},
         )
         try:
@@ -59,22 +67,44 @@ class SlackSender:
         self._counter += 1
         return f"{self.response_url_base}/response/r{self._counter}" if self.response_url_base else None
 
-    def command(self, command: str, text: str = "", *, user: str = "U1", channel: str = "C1",
-                team: str | None = None, response_url: str | None = "auto", timestamp: int | None = None,
-                signature: str | None = None, **kwargs: Any) -> HttpResult:
+    def command(
+        self,
+        command: str,
+        text: str = "",
+        *,
+        user: str = "U1",
+        channel: str = "C1",
+        team: str | None = None,
+        response_url: str | None = "auto",
+        timestamp: int | None = None,
+        signature: str | None = None,
+        **kwargs: Any,
+    ) -> HttpResult:
         """A slash command as Slack posts it (form-encoded)."""
         if response_url == "auto":
             response_url = self.next_response_url()
         fields = {
-            "token": "legacy", "team_id": team or self.team_id, "team_domain": "test",
-            "channel_id": channel, "channel_name": "general", "user_id": user, "user_name": user.lower(),
-            "command": command, "text": text, "api_app_id": "A1", "trigger_id": "1.2.3",
+            "token": "legacy",
+            "team_id": team or self.team_id,
+            "team_domain": "test",
+            "channel_id": channel,
+            "channel_name": "general",
+            "user_id": user,
+            "user_name": user.lower(),
+            "command": command,
+            "text": text,
+            "api_app_id": "A1",
+            "trigger_id": "1.2.3",
         }
         if response_url:
             fields["response_url"] = response_url
         fields.update({k: str(v) for k, v in kwargs.items()})
-        return self.post(urllib.parse.urlencode(fields), "application/x-www-form-urlencoded",
-                         timestamp=timestamp, signature=signature)
+        return self.post(
+            urllib.parse.urlencode(fields),
+            "application/x-www-form-urlencoded",
+            timestamp=timestamp,
+            signature=signature,
+        )
 
     def interactive(self, payload: dict[str, Any]) -> HttpResult:
         """A block action, view submission or shortcut (form field ``payload``)."""
@@ -83,9 +113,19 @@ class SlackSender:
         payload.setdefault("token", "legacy")
         return self.post(urllib.parse.urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded")
 
-    def action(self, action_id: str, value: str = "", *, user: str = "U1", channel: str = "D1",
-               message_ts: str = "1.000001", block_id: str = "b1", response_url: str | None = "auto",
-               message: dict[str, Any] | None = None, trigger_id: str = "1.2.3") -> HttpResult:
+    def action(
+        self,
+        action_id: str,
+        value: str = "",
+        *,
+        user: str = "U1",
+        channel: str = "D1",
+        message_ts: str = "1.000001",
+        block_id: str = "b1",
+        response_url: str | None = "auto",
+        message: dict[str, Any] | None = None,
+        trigger_id: str = "1.2.3",
+    ) -> HttpResult:
         """A button click in a message."""
         if response_url == "auto":
             response_url = self.next_response_url()
@@ -96,31 +136,54 @@ class SlackSender:
             "channel": {"id": channel},
             "message": message or {"ts": message_ts, "text": "", "blocks": []},
             "trigger_id": trigger_id,
-            "actions": [{"action_id": action_id, "block_id": block_id, "value": value, "type": "button",
-                         "action_ts": str(time.time())}],
+            "actions": [
+                {
+                    "action_id": action_id,
+                    "block_id": block_id,
+                    "value": value,
+                    "type": "button",
+                    "action_ts": str(time.time()),
+                }
+            ],
         }
         if response_url:
             payload["response_url"] = response_url
         return self.interactive(payload)
 
-    def view_submission(self, callback_id: str, values: dict[str, dict[str, Any]], *, user: str = "U1",
-                        private_metadata: str = "") -> HttpResult:
+    def view_submission(
+        self, callback_id: str, values: dict[str, dict[str, Any]], *, user: str = "U1", private_metadata: str = ""
+    ) -> HttpResult:
         """A modal submitted; ``values`` is {block_id: {action_id: {...state...}}}."""
-        return self.interactive({
-            "type": "view_submission",
-            "user": {"id": user, "team_id": self.team_id},
-            "view": {"id": "V1", "type": "modal", "callback_id": callback_id, "private_metadata": private_metadata,
-                     "state": {"values": values}},
-        })
+        return self.interactive(
+            {
+                "type": "view_submission",
+                "user": {"id": user, "team_id": self.team_id},
+                "view": {
+                    "id": "V1",
+                    "type": "modal",
+                    "callback_id": callback_id,
+                    "private_metadata": private_metadata,
+                    "state": {"values": values},
+                },
+            }
+        )
 
-    def event(self, event: dict[str, Any], *, event_id: str = "Ev1", retry_num: int | None = None,
-              team: str | None = None) -> HttpResult:
+    def event(
+        self, event: dict[str, Any], *, event_id: str = "Ev1", retry_num: int | None = None, team: str | None = None
+    ) -> HttpResult:
         """An Events API delivery (JSON); ``retry_num`` marks a Slack retry."""
-        body = json.dumps({
-            "token": "legacy", "team_id": team or self.team_id, "api_app_id": "A1", "type": "event_callback",
-            "event_id": event_id, "event_time": int(time.time()), "event": event,
-            "authorizations": [{"team_id": team or self.team_id, "user_id": "U0RAPPORT", "is_bot": True}],
-        })
+        body = json.dumps(
+            {
+                "token": "legacy",
+                "team_id": team or self.team_id,
+                "api_app_id": "A1",
+                "type": "event_callback",
+                "event_id": event_id,
+                "event_time": int(time.time()),
+                "event": event,
+                "authorizations": [{"team_id": team or self.team_id, "user_id": "U0RAPPORT", "is_bot": True}],
+            }
+        )
         headers = {}
         if retry_num is not None:
             headers = {"X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": "http_timeout"}

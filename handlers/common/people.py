@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from db.models import TeamMember
 from db.scoped import team_session
@@ -50,27 +52,41 @@ def member(client: WebClient | None, runtime: Runtime, team_id: str, user_id: st
             return cached
         start, end = runtime.default_work_hours
         return Member(user_id, "UTC", None, start, end, tz_known=False)
-    with team_session(runtime.sessions, team_id) as session:
-        row = session.scalars(select(TeamMember).where(TeamMember.user_id == user_id)).one_or_none()
-        if row is None:
-            row = TeamMember(team_id=team_id, user_id=user_id)
-            session.add(row)
-        row.tz = profile.get("tz") or row.tz
-        row.locale = profile.get("locale") or row.locale
-        row.real_name = profile.get("real_name") or row.real_name
-        row.profile_fetched_at = now
-        session.flush()
-        return _to_member(row, runtime)
+    for attempt in range(2):  # two requests may create the same member at once: retry reads it
+        try:
+            with team_session(runtime.sessions, team_id) as session:
+                row = _member_row(session, team_id, user_id)
+                row.tz = profile.get("tz") or row.tz
+                row.locale = profile.get("locale") or row.locale
+                row.real_name = profile.get("real_name") or row.real_name
+                row.profile_fetched_at = now
+                session.flush()
+                return _to_member(row, runtime)
+        except IntegrityError:
+            if attempt:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _member_row(session: Session, team_id: str, user_id: str) -> TeamMember:
+    row = session.scalars(select(TeamMember).where(TeamMember.user_id == user_id)).one_or_none()
+    if row is None:
+        row = TeamMember(team_id=team_id, user_id=user_id)
+        session.add(row)
+    return row
 
 
 def set_work_hours(runtime: Runtime, team_id: str, user_id: str, start: int, end: int) -> None:
     """Store a member's working hours (minutes after local midnight)."""
-    with team_session(runtime.sessions, team_id) as session:
-        row = session.scalars(select(TeamMember).where(TeamMember.user_id == user_id)).one_or_none()
-        if row is None:
-            row = TeamMember(team_id=team_id, user_id=user_id)
-            session.add(row)
-        row.work_start, row.work_end = start, end
+    for attempt in range(2):
+        try:
+            with team_session(runtime.sessions, team_id) as session:
+                row = _member_row(session, team_id, user_id)
+                row.work_start, row.work_end = start, end
+            return
+        except IntegrityError:
+            if attempt:
+                raise
 
 
 def _to_member(row: TeamMember, runtime: Runtime) -> Member:

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from db.models import Client, TeamMember
+from db.models import Client, TeamMember, Workspace
 from db.scoped import team_session
 from handlers.common.args import parse
 from handlers.common.catalog import OVERVIEW
@@ -22,11 +22,14 @@ USAGE = """`/rapport help` — every command
 `/rapport hours 08:30-17:00` — your working hours (your time zone comes from your Slack profile)
 `/rapport hours` — show your hours and time zone
 `/rapport stats` — what this workspace keeps in Rapport
+`/rapport care 3` — heads-ups 3 days before clients' holidays and birthdays (`off` stops them)
 `/rapport export` — everything this workspace keeps, as a file"""
 
 # Counts other capabilities add: (label, function(session) -> int).
 STAT_SOURCES: list[tuple[str, Callable[[Session], int]]] = []
-_SPAN = re.compile(r"^(?P<h1>\d{1,2})(?:[:.h](?P<m1>[0-5]\d))?\s*(?:-|–|—|to)\s*(?P<h2>\d{1,2})(?:[:.h](?P<m2>[0-5]\d))?$")
+_SPAN = re.compile(
+    r"^(?P<h1>\d{1,2})(?:[:.h](?P<m1>[0-5]\d))?\s*(?:-|–|—|to)\s*(?P<h2>\d{1,2})(?:[:.h](?P<m2>[0-5]\d))?$"
+)
 
 
 def rapport(command: Command) -> Reply:
@@ -42,6 +45,8 @@ def rapport(command: Command) -> Reply:
         return hours(command, " ".join(rest))
     if sub == "stats":
         return Reply(text=stats(command.runtime, command.team_id))
+    if sub == "care":
+        return care(command, " ".join(rest))
     if sub == "export":
         from handlers.rapport.export import export_workspace
 
@@ -61,6 +66,36 @@ def hours(command: Command, text: str) -> Reply:
     return Reply(
         text=f"Your working hours {verb} *{_hhmm(who.work_start)}–{_hhmm(who.work_end)}*, time zone *{zone}*. "
         "Follow-ups fire inside them."
+    )
+
+
+def care(command: Command, text: str) -> Reply:
+    """`/rapport care [<days>|off|on]`: relationship-care heads-ups for the workspace."""
+    from handlers.care.occasions import MAX_LEAD_DAYS, care_enabled, lead_days
+
+    value = text.strip().lower()
+    with team_session(command.runtime.sessions, command.team_id) as session:
+        row = session.scalars(select(Workspace)).one_or_none()
+        if row is None:
+            row = Workspace(team_id=command.team_id, settings={})
+            session.add(row)
+        settings = dict(row.settings or {})
+        if value in ("off", "no", "stop"):
+            settings["care_enabled"] = False
+        elif value in ("on", "yes", "start"):
+            settings["care_enabled"] = True
+        elif value:
+            days = value.removesuffix("days").removesuffix("day").removesuffix("d").strip()
+            if not days.isdigit() or not 0 <= int(days) <= MAX_LEAD_DAYS:
+                raise UserError(f"“{text.strip()}” is not a number of days from 0 to {MAX_LEAD_DAYS}, or `off`.")
+            settings["care_days"] = int(days)
+            settings["care_enabled"] = True
+        row.settings = settings
+    if not care_enabled(settings):
+        return Reply(text="Relationship-care heads-ups are *off* for this workspace. `/rapport care on` turns them on.")
+    return Reply(
+        text=f"Relationship-care heads-ups are *on*: {lead_days(settings)} day(s) before a client's greeting-worthy "
+        "holiday or birthday, to the client's owner. `/rapport care off` stops them."
     )
 
 

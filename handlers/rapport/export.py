@@ -35,7 +35,9 @@ def export_workspace(command: Command) -> Reply:
     """Send the workspace's data to the asker as a JSON file."""
     data = workspace_data(command.runtime, command.team_id)
     stamp = command.runtime.clock().strftime("%Y-%m-%d")
-    content = json.dumps({"team_id": command.team_id, "exported_at": stamp, "tables": data}, indent=2, ensure_ascii=False)
+    content = json.dumps(
+        {"team_id": command.team_id, "exported_at": stamp, "tables": data}, indent=2, ensure_ascii=False
+    )
     send_file(
         command.client,
         command.user_id,

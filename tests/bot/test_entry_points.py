@@ -30,8 +30,9 @@ def _free_port() -> int:
 
 
 def _run(*args: str, env: dict[str, str], timeout: float = 60) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "bot", *args], cwd=ROOT, env=env, capture_output=True,
-                          text=True, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout
+    )
 
 
 @pytest.mark.parametrize(
@@ -51,8 +52,11 @@ def test_bad_settings_exit_non_zero_with_one_line(extra, variable, tmp_path):
 
 
 def test_unreachable_postgres_is_one_line(tmp_path):
-    env = _env(SLACK_BOT_TOKEN="xoxb-1", SLACK_SIGNING_SECRET="s",
-               DATABASE_URL=f"postgresql://nobody@127.0.0.1:{_free_port()}/none")
+    env = _env(
+        SLACK_BOT_TOKEN="xoxb-1",
+        SLACK_SIGNING_SECRET="s",
+        DATABASE_URL=f"postgresql://nobody@127.0.0.1:{_free_port()}/none",
+    )
     result = _run("migrate", env=env)
     assert result.returncode != 0
     assert "Traceback" not in result.stderr
@@ -69,10 +73,16 @@ def test_migrate_is_idempotent(tmp_path):
 
 def test_http_mode_serves_health_and_verifies_signatures(slack, tmp_path):
     port = _free_port()
-    env = _env(SLACK_BOT_TOKEN="xoxb-1", SLACK_SIGNING_SECRET="sekrit", SLACK_API_URL=slack.url, PORT=str(port),
-               DATABASE_URL=f"sqlite:///{tmp_path / 'app.db'}")
-    process = subprocess.Popen([sys.executable, "-m", "bot"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT, text=True)
+    env = _env(
+        SLACK_BOT_TOKEN="xoxb-1",
+        SLACK_SIGNING_SECRET="sekrit",
+        SLACK_API_URL=slack.url,
+        PORT=str(port),
+        DATABASE_URL=f"sqlite:///{tmp_path / 'app.db'}",
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot"], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
     try:
         deadline = time.monotonic() + 15
         status = None
@@ -97,8 +107,15 @@ def test_http_mode_serves_health_and_verifies_signatures(slack, tmp_path):
 
 def test_without_tokens_it_starts_the_console_and_says_so(tmp_path):
     env = _env(DATABASE_URL=f"sqlite:///{tmp_path / 'c.db'}")
-    result = subprocess.run([sys.executable, "-m", "bot"], cwd=ROOT, env=env, input="/rapport help\nquit\n",
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "bot"],
+        cwd=ROOT,
+        env=env,
+        input="/rapport help\nquit\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 0, result.stderr
     assert "console" in result.stdout
     assert "/followup" in result.stdout
@@ -109,12 +126,20 @@ def test_procfile_web_serves_with_gunicorn(slack, tmp_path):
     assert "gunicorn" in procfile and "bot.wsgi:application()" in procfile
     assert "worker: python -m bot worker" in procfile and "release: python -m bot migrate" in procfile
     port = _free_port()
-    env = _env(SLACK_BOT_TOKEN="xoxb-1", SLACK_SIGNING_SECRET="sekrit", SLACK_API_URL=slack.url,
-               DATABASE_URL=f"sqlite:///{tmp_path / 'g.db'}")
+    env = _env(
+        SLACK_BOT_TOKEN="xoxb-1",
+        SLACK_SIGNING_SECRET="sekrit",
+        SLACK_API_URL=slack.url,
+        DATABASE_URL=f"sqlite:///{tmp_path / 'g.db'}",
+    )
     gunicorn = Path(sys.executable).parent / "gunicorn"
-    process = subprocess.Popen([str(gunicorn), "--workers", "1", "--threads", "4", "--bind", f"127.0.0.1:{port}",
-                                "bot.wsgi:application()"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [str(gunicorn), "--workers", "1", "--threads", "4", "--bind", f"127.0.0.1:{port}", "bot.wsgi:application()"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         deadline = time.monotonic() + 20
         status = None

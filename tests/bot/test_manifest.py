@@ -47,11 +47,11 @@ def test_every_declared_command_and_event_has_a_listener(manifest, settings, run
     from bot.app import create_app
 
     app = create_app(settings, runtime)
-    matchers = [m for listener in app._listeners for m in listener.matchers]  # noqa: SLF001 - introspection
+    matchers = [m for listener in app._listeners for m in listener.matchers]
 
     def listened(kind: str, value: str) -> bool:
         # our catch-alls are registered last with ".*": a real listener must match before them
-        for listener in app._listeners:  # noqa: SLF001
+        for listener in app._listeners:
             name = getattr(listener.ack_function, "__name__", "")
             if name.startswith(("command_any", "any_")):
                 return False

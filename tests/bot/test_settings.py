@@ -48,6 +48,7 @@ def test_secrets_are_not_in_repr():
         ({"SLACK_APP_TOKEN": "xoxb-wrong"}, "SLACK_APP_TOKEN"),
         ({"SLACK_SIGNING_SECRET": ""}, "SLACK_SIGNING_SECRET"),
         ({"LOG_LEVEL": "chatty"}, "LOG_LEVEL"),
+        ({"TRANSLATOR_TIMEOUT": "forever"}, "TRANSLATOR_TIMEOUT"),
     ],
 )
 def test_bad_values_name_the_variable(env, variable):
@@ -55,6 +56,13 @@ def test_bad_values_name_the_variable(env, variable):
         Settings.from_env({**BASE, **env})
     message = str(error.value)
     assert variable in message and "\n" not in message
+
+
+def test_translator_timeout_reaches_the_runtime(tmp_path):
+    from bot.app import build_runtime
+
+    settings = Settings.from_env({**BASE, "TRANSLATOR_TIMEOUT": "2.5", "DATABASE_URL": f"sqlite:///{tmp_path}/t.db"})
+    assert build_runtime(settings).translator.timeout == 2.5
 
 
 def test_socket_mode_needs_no_signing_secret():

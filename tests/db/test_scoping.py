@@ -10,7 +10,9 @@ from db.scoped import UnscopedQuery, all_teams_session, team_session
 
 
 def _client(name: str, team: str | None = None) -> Client:
-    return Client(name=name, name_key=name.casefold(), country="DE", tz="Europe/Berlin", **({"team_id": team} if team else {}))
+    return Client(
+        name=name, name_key=name.casefold(), country="DE", tz="Europe/Berlin", **({"team_id": team} if team else {})
+    )
 
 
 def test_rows_are_stamped_and_reads_stay_in_their_workspace(runtime):

@@ -1,0 +1,363 @@
+"""Benchmark: delivering due follow-ups from PostgreSQL into a local fake Slack Web API.
+
+Side by side:
+
+* **Rapport's dispatcher** — reminders are rows; ``python -m bot worker`` processes claim them
+  with ``FOR UPDATE SKIP LOCKED`` and post them — with 1 and with 2 workers;
+* **one APScheduler job per reminder** — the same reminders added as date-triggered jobs to an
+  ``SQLAlchemyJobStore`` on the same PostgreSQL, fired by one ``BackgroundScheduler`` whose job
+  posts the same message through the same Web API client (8 threads, like a worker's posters).
+
+For each: the time to schedule every reminder (one transaction per reminder, as a slash command
+would), and the time to deliver them all once due, with deliveries per second. The fake Slack
+(bot/standin.py) runs in its own process and checks that every reminder arrived exactly once.
+
+    .venv/bin/python bench/bench_followups.py [--count 100000] [--apscheduler-count N]
+
+PostgreSQL: ``--database-url`` / ``TEST_DATABASE_URL``, else a throwaway cluster is started
+(tests/postgres.py). Targets (issue 4): ≥ 500 deliveries/s with one worker, more with two, and
+≥ 10× the one-job-per-reminder design.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import multiprocessing as mp
+import os
+import sys
+import tempfile
+import threading
+import time
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import Engine, insert, text  # noqa: E402
+
+from db.migrate import upgrade  # noqa: E402
+from db.models.followups import FollowUp  # noqa: E402
+from db.session import make_engine  # noqa: E402
+from tests.followups.workers import count_sent, insert_due, start_worker, stop  # noqa: E402
+from tests.postgres import fresh_database, postgres_url_for_tests  # noqa: E402
+
+OWNERS = 200
+POSTERS = 8
+CLIENTS = [
+    ("Müller Maschinenbau", "DE", "Europe/Berlin"),
+    ("Tanaka Trading", "JP", "Asia/Tokyo"),
+    ("Al Noor Trading", "SA", "Asia/Riyadh"),
+]  # as tests/followups/workers.insert_due creates them
+
+
+# --------------------------------------------------------------------------------------------
+# The fake Slack, in its own process (so its CPU is not ours), counting deliveries per reminder
+
+
+def _fake_slack(conn: Any) -> None:
+    from bot.standin import SlackStandIn
+
+    standin = SlackStandIn(team_id="T1")
+    standin._server.socket.listen(512)  # socketserver's backlog of 5 would stall concurrent posters
+    lock = threading.Lock()
+    state: dict[str, Any] = {"per": {}, "first": None, "last": None, "posts": 0}
+
+    def count(call: Any) -> None:
+        if call.method != "chat.postMessage":
+            return
+        payload = ((call.args.get("metadata") or {}).get("event_payload")) or {}
+        key = payload.get("followup")
+        with lock:
+            state["posts"] += 1
+            state["first"] = state["first"] or call.at
+            state["last"] = call.at
+            if key is not None:
+                state["per"][key] = state["per"].get(key, 0) + 1
+
+    standin.listeners.append(count)
+    standin.start()
+    conn.send(standin.url)
+    while True:
+        command = conn.recv()
+        if command == "stats":
+            with lock:
+                per = state["per"]
+                conn.send(
+                    {
+                        "posts": state["posts"],
+                        "distinct": len(per),
+                        "twice": sum(1 for n in per.values() if n > 1),
+                        "first": state["first"],
+                        "last": state["last"],
+                    }
+                )
+        elif command == "reset":
+            with lock:
+                state.update(per={}, first=None, last=None, posts=0)
+            with standin._lock:
+                standin.calls.clear()
+            standin.messages.clear()
+            conn.send("ok")
+        elif command == "stop":
+            standin.stop()
+            conn.send("ok")
+            return
+
+
+class FakeSlack:
+    def __init__(self) -> None:
+        self.conn, child = mp.Pipe()
+        self.process = mp.get_context("spawn").Process(target=_fake_slack, args=(child,), daemon=True)
+        self.process.start()
+        self.url: str = self.conn.recv()
+
+    def ask(self, command: str) -> Any:
+        self.conn.send(command)
+        return self.conn.recv()
+
+    def close(self) -> None:
+        self.ask("stop")
+        self.process.join(timeout=5)
+
+
+# --------------------------------------------------------------------------------------------
+# Rapport's dispatcher
+
+
+def schedule_rows(engine: Engine, count: int, also: Any = None) -> float:
+    """Insert ``count`` due reminders one transaction each (as `/followup` would); returns seconds.
+
+    ``also(row_id)`` runs after each insert (the APScheduler design adds its job there).
+    """
+    insert_due(engine, 1)  # the clients (and reminder #1)
+    now = dt.datetime.now(dt.UTC)
+    with engine.connect() as connection:
+        client_ids = list(connection.scalars(text("SELECT id FROM client ORDER BY id")))
+    statement = insert(FollowUp.__table__)
+    started = time.perf_counter()
+    if also is not None:
+        also(1)
+    with engine.connect() as connection:
+        for n in range(1, count):
+            with connection.begin():
+                row_id = connection.execute(
+                    statement.returning(FollowUp.__table__.c.id),
+                    {
+                        "team_id": "T1",
+                        "short_id": n + 1,
+                        "client_id": client_ids[n % len(client_ids)],
+                        "client_name": "client",
+                        "owner_id": f"U{100 + n % OWNERS}",
+                        "what": f"reminder {n}",
+                        "when_text": "now",
+                        "status": "scheduled",
+                        "due_at": now,
+                        "anchor_timed": True,
+                        "occurrence": 0,
+                        "snoozed": False,
+                        "maybe_sent": False,
+                        "attempts": 0,
+                        "sent_count": 0,
+                        "created_at": now,
+                        "updated_at": now,
+                    },
+                ).scalar_one()
+            if also is not None:
+                also(row_id)
+    return time.perf_counter() - started
+
+
+def run_workers(server_url: str, fakes: list[FakeSlack], count: int, workers: int, logs: Path) -> dict[str, Any]:
+    with fresh_database(server_url) as url:
+        engine = make_engine(url)
+        upgrade(engine)
+        schedule_seconds = schedule_rows(engine, count)
+        for fake in fakes:
+            fake.ask("reset")
+        started = time.perf_counter()
+        # Each worker posts to its own fake Slack process, so that the fake is not the bottleneck.
+        processes = [
+            start_worker(url, fakes[i].url, interval=0.5, log=logs / f"worker-{workers}-{i}.log")
+            for i in range(workers)
+        ]
+        try:
+            while count_sent(engine) < count:
+                time.sleep(0.5)
+                if time.perf_counter() - started > 3600:
+                    raise RuntimeError("workers did not finish within an hour")
+            wall = time.perf_counter() - started
+        finally:
+            for process in processes:
+                stop(process)
+            engine.dispose()
+    stats = [fake.ask("stats") for fake in fakes[:workers]]
+    first = min(s["first"] for s in stats if s["first"])
+    last = max(s["last"] for s in stats if s["last"])
+    span = (last - first) or 1e-9
+    distinct, twice = sum(s["distinct"] for s in stats), sum(s["twice"] for s in stats)
+    if distinct != count or twice or sum(s["posts"] for s in stats) != count:
+        raise RuntimeError(f"delivery was not exactly once: {stats}")
+    shares = "/".join(str(s["posts"]) for s in stats)
+    return {"schedule": schedule_seconds, "wall": wall, "span": span, "rate": count / span, "shares": shares}
+
+
+# --------------------------------------------------------------------------------------------
+# One APScheduler job per reminder
+
+_JOB: dict[str, Any] = {}
+
+
+def send_reminder(followup_id: int) -> None:
+    """The job each reminder becomes, as such a design is usually written: the job holds the
+    reminder's id; it reads the reminder, posts the same message through the same client a worker
+    uses, and records that it went out."""
+    from sqlalchemy import select, update
+
+    from handlers.followups import blocks
+
+    table = FollowUp.__table__
+    engine, client = _JOB["engine"], _JOB["client"]
+    with engine.begin() as connection:
+        row = connection.execute(
+            select(table.c.owner_id, table.c.what, table.c.client_id, table.c.short_id).where(table.c.id == followup_id)
+        ).one()
+    channel = _JOB["dm"].get(row.owner_id)
+    if channel is None:
+        channel = client.conversations_open(users=row.owner_id)["channel"]["id"]
+        _JOB["dm"][row.owner_id] = channel
+    view = blocks.ReminderView(followup_id=followup_id, short_id=row.short_id, client_name="client", what=row.what)
+    response = client.chat_postMessage(
+        channel=channel,
+        text=blocks.reminder_text(view),
+        blocks=blocks.reminder_blocks(view, _JOB["essentials"][row.client_id]),
+        unfurl_links=False,
+        unfurl_media=False,
+        metadata={"event_type": "rapport_followup", "event_payload": {"followup": followup_id, "delivery": "x"}},
+    )
+    with engine.begin() as connection:
+        connection.execute(
+            update(table)
+            .where(table.c.id == followup_id)
+            .values(status="sent", fired_at=dt.datetime.now(dt.UTC), channel_id=channel, message_ts=response["ts"])
+        )
+    with _JOB["lock"]:
+        _JOB["fired"] += 1
+
+
+def run_apscheduler(server_url: str, fake: FakeSlack, count: int) -> dict[str, Any]:
+    from apscheduler.executors.pool import ThreadPoolExecutor
+    from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+    from apscheduler.schedulers.background import BackgroundScheduler
+    from sqlalchemy import select
+
+    from bot.settings import Settings
+    from bot.slack import build_client
+    from db.models import Client
+    from handlers.contact.advice import essentials
+
+    settings = Settings.from_env(
+        {"SLACK_BOT_TOKEN": "xoxb-bench", "SLACK_SIGNING_SECRET": "x", "SLACK_API_URL": fake.url}
+    )
+    with fresh_database(server_url) as url:
+        engine = make_engine(url)
+        upgrade(engine)
+        store = SQLAlchemyJobStore(engine=engine)
+        scheduler = BackgroundScheduler(
+            jobstores={"default": store},
+            executors={"default": ThreadPoolExecutor(POSTERS)},
+            # Defaults would skip late jobs as misfired (grace 1 s) and lose reminders: fire every one.
+            job_defaults={"coalesce": False, "misfire_grace_time": None, "max_instances": 1},
+            timezone="UTC",
+        )
+        scheduler.start(paused=True)  # nothing fires while the jobs are added
+        due = dt.datetime.now(dt.UTC)
+
+        def add_job(row_id: int) -> None:
+            scheduler.add_job(send_reminder, "date", run_date=due, args=(row_id,), id=f"followup-{row_id}")
+
+        schedule_seconds = schedule_rows(engine, count, also=add_job)
+        with engine.connect() as connection:
+            clients = list(connection.execute(select(Client.id, Client.name, Client.country, Client.tz)))
+        now = dt.datetime.now(dt.UTC)
+        advice = {  # computed once per client, as a worker does per pass
+            c.id: [b.to_dict() for b in essentials(Client(name=c.name, country=c.country, tz=c.tz), now)]
+            for c in clients
+        }
+        _JOB.update(
+            engine=engine, client=build_client(settings), dm={}, essentials=advice, lock=threading.Lock(), fired=0
+        )
+        fake.ask("reset")
+        started = time.perf_counter()
+        scheduler.resume()
+        scheduler.wakeup()
+        while _JOB["fired"] < count:
+            time.sleep(0.2)
+            if time.perf_counter() - started > 3600:
+                raise RuntimeError("APScheduler did not fire every job within an hour")
+        wall = time.perf_counter() - started
+        scheduler.shutdown(wait=True)
+        sent = count_sent(engine)
+        engine.dispose()
+    stats = fake.ask("stats")
+    if stats["distinct"] != count or stats["twice"] or sent != count:
+        raise RuntimeError(f"APScheduler delivery was not exactly once: {stats}, {sent} marked sent")
+    return {"schedule": schedule_seconds, "wall": wall, "span": wall, "rate": count / wall, "shares": ""}
+
+
+# --------------------------------------------------------------------------------------------
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--count", type=int, default=100_000, help="reminders for the dispatcher runs")
+    parser.add_argument("--apscheduler-count", type=int, default=None, help="reminders for the APScheduler run")
+    parser.add_argument("--database-url", default=os.environ.get("TEST_DATABASE_URL"))
+    parser.add_argument("--skip-apscheduler", action="store_true")
+    parser.add_argument("--only-apscheduler", action="store_true")
+    args = parser.parse_args()
+    aps_count = args.apscheduler_count or args.count
+    logs = Path(tempfile.mkdtemp(prefix="rapport-bench-"))
+    results: dict[str, dict[str, Any]] = {}
+    with ExitStack() as stack:
+        server = args.database_url or stack.enter_context(postgres_url_for_tests())
+        if server is None:
+            print("PostgreSQL is needed: install it or set TEST_DATABASE_URL", file=sys.stderr)
+            return 2
+        server = server.replace("postgresql://", "postgresql+psycopg://", 1)
+        fakes = [FakeSlack(), FakeSlack()]
+        for fake in fakes:
+            stack.callback(fake.close)
+        for workers in () if args.only_apscheduler else (1, 2):
+            print(f"rapport dispatcher, {workers} worker(s), {args.count:,} reminders …", flush=True)
+            results[f"dispatcher, {workers} worker{'s' if workers > 1 else ''}"] = run_workers(
+                server, fakes, args.count, workers, logs
+            )
+        if not args.skip_apscheduler:
+            print(f"one APScheduler job per reminder (SQLAlchemyJobStore), {aps_count:,} reminders …", flush=True)
+            results["APScheduler, one job each"] = run_apscheduler(server, fakes[0], aps_count)
+
+    print()
+    header = f"{'design':30} {'reminders':>10} {'schedule (s)':>13} {'deliver all (s)':>16} {'deliveries/s':>13}"
+    print(header + "  per fake")
+    for name, r in results.items():
+        n = aps_count if name.startswith("APScheduler") else args.count
+        print(f"{name:30} {n:>10,} {r['schedule']:>13.1f} {r['span']:>16.1f} {r['rate']:>13.0f}  {r['shares']}")
+    one = results.get("dispatcher, 1 worker")
+    two = results.get("dispatcher, 2 workers")
+    aps = results.get("APScheduler, one job each")
+    if one and two:
+        print(f"\n2 workers vs 1: ×{two['rate'] / one['rate']:.2f}")
+    if one and aps:
+        print(
+            f"dispatcher (1 worker) vs one job per reminder: ×{one['rate'] / aps['rate']:.1f} delivering, "
+            f"×{(aps['schedule'] / aps_count) / (one['schedule'] / args.count):.1f} scheduling"
+        )
+    print(f"(worker logs in {logs}; every reminder was checked to arrive exactly once)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

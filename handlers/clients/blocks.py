@@ -1,0 +1,209 @@
+"""Block Kit for the client directory: a client's card, the list, the "add a client" form (pure)."""
+
+from __future__ import annotations
+
+from slack_sdk.models.blocks import (
+    Block,
+    ContextBlock,
+    DatePickerElement,
+    InputBlock,
+    MarkdownTextObject,
+    Option,
+    PlainTextInputElement,
+    PlainTextObject,
+    SectionBlock,
+    StaticSelectElement,
+    UserSelectElement,
+)
+from slack_sdk.models.views import View
+
+from cultures.countries import get_country
+from cultures.errors import CultureError
+from cultures.languages import resolve_language
+from db.models import Client
+from handlers.clients.fields import CHANNELS, escape_mrkdwn
+
+ADD_CALLBACK = "rapport_clients_add"
+FIELD_ACTION = "value"
+LIST_LINES_PER_BLOCK = 20
+
+
+def flag(country_code: str) -> str:
+    """The flag emoji of an ISO alpha-2 code (regional indicator letters)."""
+    code = country_code.upper()
+    if len(code) != 2 or not code.isalpha():
+        return ""
+    return "".join(chr(0x1F1E6 + ord(letter) - ord("A")) for letter in code)
+
+
+def country_words(client: Client) -> str:
+    """``🇩🇪 Germany`` (with the region when there is one)."""
+    try:
+        name = get_country(client.country).english_name
+    except LookupError:
+        name = client.country
+    region = f" ({client.subdivision})" if client.subdivision else ""
+    return f"{flag(client.country)} {name}{region}".strip()
+
+
+def language_words(code: str) -> str:
+    """``Japanese (ja)``; the bare code when it cannot be read."""
+    try:
+        return f"{resolve_language(code).english_name} ({code})"
+    except CultureError:
+        return code
+
+
+def client_facts(client: Client) -> list[tuple[str, str]]:
+    """(label, mrkdwn value) pairs of what is on file, in the CONTRACT's key order."""
+    facts = [("Country", country_words(client)), ("Time zone", client.tz)]
+    if client.language:
+        facts.append(("Language", language_words(client.language)))
+    if client.contact:
+        facts.append(("Contact", escape_mrkdwn(client.contact)))
+    if client.channel:
+        facts.append(("Channel", client.channel))
+    if client.owner_id:
+        facts.append(("Owner", f"<@{client.owner_id}>"))
+    if client.email:
+        facts.append(("Email", client.email))
+    if client.phone:
+        facts.append(("Phone", client.phone))
+    if client.hours:
+        facts.append(("Hours", client.hours))
+    if client.birthday:
+        facts.append(("Birthday", client.birthday.isoformat()))
+    if client.note:
+        facts.append(("Note", client.note))
+    if client.escalation_channel:
+        facts.append(("Escalations", f"<#{client.escalation_channel}>"))
+    return facts
+
+
+def client_text(client: Client, heading: str | None = None) -> str:
+    """A client's record as readable text."""
+    lines = [heading or f"*{escape_mrkdwn(client.name)}*"]
+    lines += [f"{label}: {value}" for label, value in client_facts(client)]
+    return "\n".join(lines)
+
+
+def client_blocks(client: Client, heading: str | None = None, remarks: list[str] | None = None) -> list[Block]:
+    """A client's record as a card; ``remarks`` go in a context line below."""
+    facts = client_facts(client)
+    short = [(label, value) for label, value in facts if label != "Note"]
+    blocks: list[Block] = [
+        SectionBlock(text=MarkdownTextObject(text=heading or f"*{escape_mrkdwn(client.name)}*")),
+        SectionBlock(fields=[MarkdownTextObject(text=f"*{label}*\n{value[:1900]}") for label, value in short[:10]]),
+    ]
+    if client.note:
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=f"*Note*\n{client.note[:2900]}")))
+    hint = f"`/contact {escape_mrkdwn(client.name)}` — how and when to reach them"
+    blocks.append(ContextBlock(elements=[MarkdownTextObject(text=" · ".join([*(remarks or []), hint])[:2900])]))
+    return blocks
+
+
+def list_line(client: Client) -> str:
+    """One line of `/client list`."""
+    owner = f" · <@{client.owner_id}>" if client.owner_id else ""
+    contact = f" · {escape_mrkdwn(client.contact)}" if client.contact else ""
+    return f"• *{escape_mrkdwn(client.name)}* — {country_words(client)} · {client.tz}{contact}{owner}"
+
+
+def list_blocks(heading: str, clients: list[Client]) -> list[Block]:
+    """The list, a section per 20 clients (Slack's section text limit)."""
+    blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=heading))]
+    lines = [list_line(client) for client in clients]
+    for start in range(0, len(lines), LIST_LINES_PER_BLOCK):
+        chunk = "\n".join(lines[start : start + LIST_LINES_PER_BLOCK])
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=chunk[:2990])))
+    return blocks
+
+
+def _text_input(
+    key: str,
+    label: str,
+    hint: str | None = None,
+    *,
+    optional: bool = True,
+    multiline: bool = False,
+    placeholder: str | None = None,
+) -> InputBlock:
+    return InputBlock(
+        block_id=key,
+        label=PlainTextObject(text=label),
+        element=PlainTextInputElement(
+            action_id=FIELD_ACTION,
+            multiline=multiline,
+            placeholder=PlainTextObject(text=placeholder) if placeholder else None,
+        ),
+        hint=PlainTextObject(text=hint) if hint else None,
+        optional=optional,
+    )
+
+
+def add_modal(private_metadata: str = "") -> View:
+    """The form `/client add` opens when given no arguments (same checks as the command)."""
+    return View(
+        type="modal",
+        callback_id=ADD_CALLBACK,
+        private_metadata=private_metadata,
+        title=PlainTextObject(text="Add a client"),
+        submit=PlainTextObject(text="Add"),
+        close=PlainTextObject(text="Cancel"),
+        blocks=[
+            _text_input("name", "Name", optional=False, placeholder="Müller Maschinenbau"),
+            _text_input("country", "Country", "An ISO code or a name: DE, Germany, Deutschland", optional=False),
+            _text_input(
+                "tz", "Time zone or city", "Needed when the country has several zones: America/Chicago or Chicago"
+            ),
+            _text_input("region", "State or region", "For regional holidays: Bayern, California, CA"),
+            _text_input("lang", "Language", "Leave empty for the country's main language: ja, Japanese, 日本語"),
+            _text_input("contact", "Contact person", placeholder="Dr. Anna Müller"),
+            InputBlock(
+                block_id="channel",
+                label=PlainTextObject(text="Preferred channel"),
+                element=StaticSelectElement(
+                    action_id=FIELD_ACTION,
+                    placeholder=PlainTextObject(text="Choose"),
+                    options=[Option(value=channel, text=channel) for channel in CHANNELS],
+                ),
+                optional=True,
+            ),
+            InputBlock(
+                block_id="owner",
+                label=PlainTextObject(text="Owner"),
+                element=UserSelectElement(
+                    action_id=FIELD_ACTION, placeholder=PlainTextObject(text="Who looks after them")
+                ),
+                optional=True,
+            ),
+            _text_input("email", "Email"),
+            _text_input("phone", "Phone"),
+            _text_input(
+                "hours", "Their business hours", "Overrides the country's: 09:00-17:00 or 09:00-12:00,13:00-17:00"
+            ),
+            InputBlock(
+                block_id="birthday",
+                label=PlainTextObject(text="Contact's birthday"),
+                element=DatePickerElement(action_id=FIELD_ACTION),
+                optional=True,
+            ),
+            _text_input("note", "Note", multiline=True),
+        ],
+    )
+
+
+def form_values(state: dict) -> dict[str, str]:
+    """The submitted form as `key: text` options (users as mentions), empty fields left out."""
+    options: dict[str, str] = {}
+    for key, actions in (state.get("values") or {}).items():
+        element = (actions or {}).get(FIELD_ACTION) or {}
+        value = (
+            element.get("value")
+            or (element.get("selected_option") or {}).get("value")
+            or element.get("selected_date")
+            or (f"<@{element['selected_user']}>" if element.get("selected_user") else None)
+        )
+        if value and str(value).strip():
+            options[key] = str(value)
+    return options

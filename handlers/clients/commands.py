@@ -1,0 +1,311 @@
+"""The `/client` command: add, edit, show, list, remove, import, export."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackClientError
+
+from db.models import Client
+from db.scoped import team_session
+from handlers.clients import blocks, csvfile
+from handlers.clients.directory import (
+    add_client,
+    find_client,
+    list_clients,
+    remove_client,
+    update_client,
+)
+from handlers.clients.fields import (
+    OPTION_KEYS,
+    FieldError,
+    UserLookup,
+    country_of,
+    escape_mrkdwn,
+    options_from_parsed,
+    parse_options,
+    read_changes,
+)
+from handlers.common.args import parse, user_id_of
+from handlers.common.commands import Command
+from handlers.common.errors import UserError
+from handlers.common.files import send_file
+from handlers.common.respond import Reply
+
+logger = logging.getLogger(__name__)
+
+USAGE = """`/client add <name> country:<country> [tz:<IANA zone or city>] [lang:<language>] [contact:"<person>"] \
+[channel:email|phone|chat|video|whatsapp] [owner:@user] [email:<address>] [phone:<number>] [hours:HH:MM-HH:MM] \
+[birthday:YYYY-MM-DD] [note:"<text>"] [region:<state or province>]` — `/client add` alone opens a form
+`/client edit <name> key:value …` — change facts (`name:"New name"` renames; an empty value clears: `note:""`; \
+`escalation:#channel` sends this client's escalations there)
+`/client show <name>` · `/client list [country | @owner | mine]` · `/client remove <name>`
+`/client import` + pasted CSV (first line: column names like the keys above) · `/client export` (CSV file)
+Example: `/client add Müller Maschinenbau country:Deutschland contact:"Dr. Anna Müller"`"""
+
+SUBCOMMANDS = ("add", "edit", "show", "list", "remove", "import", "export")
+_SUBCOMMAND_ALIASES = {"delete": "remove", "rm": "remove", "ls": "list", "update": "edit", "info": "show", "new": "add"}
+_PLAIN_USER = re.compile(r"^@?([\w.\-]{1,80})$")
+
+
+def client_command(command: Command) -> Reply | None:
+    """Dispatch `/client <subcommand> …`."""
+    text = command.text.strip()
+    if not text:
+        raise UserError("What should I do? Start with a subcommand, e.g. `/client add` or `/client list`.")
+    first, _, rest = text.partition(" ")
+    if "\n" in first:
+        first, _, more = first.partition("\n")
+        rest = f"{more}\n{rest}" if rest else more
+    sub = _SUBCOMMAND_ALIASES.get(first.lower(), first.lower())
+    if sub not in SUBCOMMANDS:
+        raise UserError(f"I don't know `/client {escape_mrkdwn(first[:40])}`. Subcommands: {', '.join(SUBCOMMANDS)}.")
+    rest = rest.strip()
+    if sub == "add":
+        return add(command, rest)
+    if sub == "edit":
+        return edit(command, rest)
+    if sub == "show":
+        return show(command, rest)
+    if sub == "list":
+        return list_(command, rest)
+    if sub == "remove":
+        return remove(command, rest)
+    if sub == "import":
+        return import_(command, rest)
+    if rest:
+        raise UserError("`/client export` takes nothing after it: it sends every client as a CSV file.")
+    return export(command)
+
+
+def user_lookup(command: Command) -> UserLookup:
+    """Resolve what was typed for `owner:` (``me``, ``@anna``, ``anna``) to a user id via users.list."""
+
+    def lookup(text: str) -> str:
+        typed = text.strip()
+        if typed.lower() in ("me", "myself", "@me"):
+            return command.user_id
+        match = _PLAIN_USER.match(typed)
+        if not match:
+            raise FieldError("owner", f"“{typed}” is not a Slack user: pick them with @, e.g. `owner:@anna`.")
+        wanted = match[1].lower()
+        user = _find_user(command.client, wanted)
+        if user is None:
+            raise FieldError(
+                "owner", f"I can't find @{match[1]} in this workspace: pick them with @ so Slack fills them in."
+            )
+        return user
+
+    return lookup
+
+
+def _find_user(client: WebClient, wanted: str) -> str | None:
+    cursor = None
+    try:
+        for _page in range(20):
+            response = client.users_list(limit=200, cursor=cursor) if cursor else client.users_list(limit=200)
+            for user in response.get("members") or []:
+                profile = user.get("profile") or {}
+                names = {user.get("name"), profile.get("display_name"), user.get("real_name"), profile.get("real_name")}
+                if not user.get("deleted") and wanted in {str(n).lower() for n in names if n}:
+                    return user.get("id")
+            cursor = (response.get("response_metadata") or {}).get("next_cursor")
+            if not cursor:
+                break
+    except (SlackApiError, SlackClientError, OSError) as error:
+        logger.warning("users.list failed: %s", error)
+    return None
+
+
+def _resolve_owner(options: dict[str, str], command: Command) -> dict[str, str]:
+    """Look the owner and escalation channel up before any session opens (network calls)."""
+    owner = options.get("owner", "").strip()
+    if owner and user_id_of(owner) is None and not re.fullmatch(r"[UW][A-Z0-9]{6,}", owner):
+        options = {**options, "owner": f"<@{user_lookup(command)(owner)}>"}
+    escalation = options.get("escalation", "").strip()
+    if escalation and escalation.lower() not in ("off", "none", "default", "-"):
+        from handlers.escalate.channels import checked_channel_id
+
+        options = {**options, "escalation": f"<#{checked_channel_id(command.client, escalation)}>"}
+    return options
+
+
+def add(command: Command, rest: str) -> Reply | None:
+    """`/client add <name> key:value …`, or the form when nothing follows."""
+    if not rest:
+        if not command.trigger_id:
+            raise UserError("Give the client's name and country, e.g. `/client add Acme GmbH country:DE`.")
+        command.client.views_open(trigger_id=command.trigger_id, view=blocks.add_modal(command.channel_id or ""))
+        return None
+    parsed = parse_options(rest, OPTION_KEYS)
+    options = options_from_parsed(parsed.options)
+    if parsed.words and "name" in options:
+        raise UserError("Give the name once: either before the options or as `name:`.")
+    name = parsed.rest if parsed.words else options.pop("name", "")
+    if not name.strip():
+        raise UserError("The client needs a name before the options, e.g. `/client add Acme GmbH country:DE`.")
+    return save_new(command, {**_resolve_owner(options, command), "name": name})
+
+
+def save_new(command: Command, options: dict[str, str]) -> Reply:
+    """Read, check and store a new client; the answer shows its card."""
+    changes = read_changes(options, today=command.runtime.clock().date())
+    with team_session(command.runtime.sessions, command.team_id) as session:
+        client = add_client(session, changes.values, created_by=command.user_id)
+        heading = f":white_check_mark: Added *{escape_mrkdwn(client.name)}*"
+        return Reply(
+            text=blocks.client_text(client, heading) + "".join(f"\n{r}" for r in changes.remarks),
+            blocks=blocks.client_blocks(client, heading, changes.remarks),
+        )
+
+
+def edit(command: Command, rest: str) -> Reply:
+    """`/client edit <name> key:value …`."""
+    parsed = parse_options(rest, OPTION_KEYS)
+    if not parsed.words:
+        raise UserError("Which client? `/client edit <name> key:value …`, e.g. `/client edit Acme tz:Europe/Vienna`.")
+    options = _resolve_owner(options_from_parsed(parsed.options), command)
+    if not options:
+        raise UserError(
+            f"Nothing to change for “{escape_mrkdwn(parsed.rest)}”: "
+            'add `key:value`, e.g. `channel:phone` or `note:"…"`.'
+        )
+    today = command.runtime.clock().date()
+    with team_session(command.runtime.sessions, command.team_id) as session:
+        client = find_client(session, parsed.rest)
+        changes = read_changes(options, current=client, today=today)
+        update_client(session, client, changes.values)
+        heading = f":pencil2: Updated *{escape_mrkdwn(client.name)}*"
+        return Reply(
+            text=blocks.client_text(client, heading) + "".join(f"\n{r}" for r in changes.remarks),
+            blocks=blocks.client_blocks(client, heading, changes.remarks),
+        )
+
+
+def show(command: Command, rest: str) -> Reply:
+    """`/client show <name>`."""
+    name = parse(rest).rest
+    if not name:
+        raise UserError("Which client? `/client show <name>`.")
+    with team_session(command.runtime.sessions, command.team_id) as session:
+        client = find_client(session, name)
+        return Reply(text=blocks.client_text(client), blocks=blocks.client_blocks(client))
+
+
+def list_(command: Command, rest: str) -> Reply:
+    """`/client list [country | @owner | mine]`."""
+    words = parse(rest).rest
+    country = owner = None
+    heading = "*Clients*"
+    if words:
+        if words.lower() in ("mine", "me", "my"):
+            owner = command.user_id
+        elif user_id_of(words) or words.startswith("@"):
+            owner = user_id_of(words) or user_lookup(command)(words)
+        else:
+            try:
+                country = country_of(words).code
+            except FieldError as error:
+                raise UserError(f"{error.message} `/client list` takes a country, `@owner` or `mine`.") from None
+        heading = f"*Clients of <@{owner}>*" if owner else f"*Clients in {blocks.flag(country or '')} {country}*"
+    with team_session(command.runtime.sessions, command.team_id) as session:
+        clients = list_clients(session, country=country, owner_id=owner)
+        if not clients:
+            empty = "No clients yet." if not words else "No clients match."
+            return Reply(text=f"{empty} `/client add <name> country:<country>` adds one.")
+        heading = f"{heading} ({len(clients)})"
+        text = heading + "\n" + "\n".join(blocks.list_line(client) for client in clients)
+        return Reply(text=text, blocks=blocks.list_blocks(heading, clients))
+
+
+def remove(command: Command, rest: str) -> Reply:
+    """`/client remove <name>` (exact name only); the answer holds the command that adds it back."""
+    name = parse(rest).rest
+    if not name:
+        raise UserError("Which client? `/client remove <exact name>`.")
+    with team_session(command.runtime.sessions, command.team_id) as session:
+        client = find_client(session, name, exact=True)
+        again = _add_command(client)
+        removed = client.name
+        remove_client(session, client)
+    return Reply(text=f":wastebasket: Removed *{escape_mrkdwn(removed)}*. To add it back:\n```{again}```")
+
+
+def _add_command(client: Client) -> str:
+    parts = [f"/client add {client.name} country:{client.country} tz:{client.tz}"]
+    pairs = [
+        ("region", client.subdivision),
+        ("lang", client.language),
+        ("contact", client.contact),
+        ("channel", client.channel),
+        ("owner", f"<@{client.owner_id}>" if client.owner_id else None),
+        ("email", client.email),
+        ("phone", client.phone),
+        ("hours", client.hours),
+        ("birthday", client.birthday.isoformat() if client.birthday else None),
+        ("note", client.note),
+        ("escalation", f"<#{client.escalation_channel}>" if client.escalation_channel else None),
+    ]
+    for key, value in pairs:
+        if value:
+            parts.append(f'{key}:"{value}"' if (" " in value or not value) else f"{key}:{value}")
+    return " ".join(parts)
+
+
+def import_(command: Command, text: str) -> Reply:
+    """`/client import` with CSV pasted after it: all rows or none."""
+    rows = csvfile.read_csv(text)
+    return Reply(text=import_rows(command, rows).text())
+
+
+def import_rows(command: Command, rows: list[csvfile.Row]) -> csvfile.ImportReport:
+    """Check every row, then add them all in one transaction — or none, with the reasons."""
+    report = csvfile.ImportReport(total=len(rows))
+    prepared: list[tuple[csvfile.Row, dict[str, str]]] = []
+    for row in rows:
+        try:
+            prepared.append((row, _resolve_owner(row.options, command)))
+        except UserError as error:
+            report.refused.append((row, error.message))
+    today = command.runtime.clock().date()
+    with team_session(command.runtime.sessions, command.team_id) as session:
+        from handlers.clients.directory import _by_key
+
+        seen: dict[str, int] = {}
+        checked = []
+        for row, options in prepared:
+            try:
+                changes = read_changes(options, today=today)
+            except UserError as error:
+                report.refused.append((row, error.message))
+                continue
+            key = changes.values["name_key"]
+            if key in seen:
+                report.refused.append((row, f"the same name as line {seen[key]}"))
+                continue
+            seen[key] = row.line
+            existing = _by_key(session, key)
+            if existing is not None:
+                report.refused.append((row, f"a client called *{escape_mrkdwn(existing.name)}* already exists"))
+                continue
+            checked.append(changes.values)
+        if report.refused:
+            report.refused.sort(key=lambda item: item[0].line)
+            return report
+        for values in checked:
+            add_client(session, values, created_by=command.user_id)
+            report.added.append(values["name"])
+    return report
+
+
+def export(command: Command) -> Reply:
+    """`/client export`: every client as a CSV file in the asker's DM."""
+    with team_session(command.runtime.sessions, command.team_id) as session:
+        clients = list_clients(session)
+        content = csvfile.export_csv(clients)
+    stamp = command.runtime.clock().strftime("%Y-%m-%d")
+    filename = f"clients-{stamp}.csv"
+    send_file(command.client, command.user_id, filename, content, "Rapport clients", f"{len(clients)} client(s).")
+    return Reply(text=f"I sent you {len(clients)} client(s) as `{filename}` in our direct messages.")

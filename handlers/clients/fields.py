@@ -1,0 +1,396 @@
+"""Reading what people type about a client (`key:value` options, form fields, CSV cells) into columns.
+
+Every value is checked and refused with a specific message naming the key and the accepted
+forms; nothing is quietly changed: names, contacts and notes are stored as typed (Slack's
+``&amp;``/``&lt;``/``&gt;`` escapes of names undone, markup in notes kept as it came).
+Countries, zones, languages and regions are read through ``cultures`` and stored as codes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+import unicodedata
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from cultures.cards import parse_hours
+from cultures.countries import (
+    AmbiguousCountry,
+    AmbiguousZone,
+    Country,
+    UnknownCountry,
+    UnknownSubdivision,
+    UnknownZone,
+    canonical_zone,
+    get_country,
+    resolve_country,
+    resolve_subdivision,
+    zone_for,
+)
+from cultures.errors import CultureError, HoursFormatError
+from cultures.languages import UnknownLanguage, resolve_language
+from db.models import Client
+from handlers.common.args import Parsed, channel_of, parse, user_id_of
+from handlers.common.errors import UserError
+
+# The CONTRACT's keys, in the order forms, CSV files and answers show them; `region` (the state,
+# province or Land whose public holidays apply) is ours, added beside them.
+FIELD_KEYS = (
+    "country",
+    "region",
+    "tz",
+    "lang",
+    "contact",
+    "channel",
+    "owner",
+    "email",
+    "phone",
+    "hours",
+    "birthday",
+    "note",
+    "escalation",
+)
+ALIASES = {"language": "lang", "timezone": "tz", "state": "region", "subdivision": "region"}
+# `city:` settles the zone of a country with several; `name:` renames (edit only).
+OPTION_KEYS = frozenset({*FIELD_KEYS, *ALIASES, "city", "name"})
+CHANNELS = ("email", "phone", "chat", "video", "whatsapp")
+MAX_NAME = 200
+MAX_CONTACT = 200
+MAX_NOTE = 2000
+
+_EMAIL = re.compile(r"^[^@\s<>|]+@[^@\s<>|]+\.[^@\s<>|.]{2,}$")
+_PHONE = re.compile(r"^\+?[0-9 ()./-]{4,30}(?:\s*(?:x|ext\.?)\s*\d{1,6})?$", re.IGNORECASE)
+_SLACK_LINK = re.compile(r"^<(?:mailto|tel):([^|>]*)(?:\|([^>]*))?>$")
+_BIRTHDAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+_RAW_USER_ID = re.compile(r"^[UW][A-Z0-9]{6,}$")
+
+UserLookup = Callable[[str], str]
+"""Turns what was typed for `owner:` (``@ada``, ``me``) into a Slack user id, or raises UserError."""
+
+
+class FieldError(UserError):
+    """A value that cannot be used; ``key`` says which (forms show the message beside that field)."""
+
+    def __init__(self, key: str, message: str) -> None:
+        super().__init__(message)
+        self.key = key
+
+
+@dataclass
+class Changes:
+    """Column values read from what was typed, and remarks worth telling the person."""
+
+    values: dict[str, Any] = field(default_factory=dict)
+    remarks: list[str] = field(default_factory=list)
+
+
+def canonical_key(key: str) -> str:
+    """The CONTRACT's name for an option or CSV column (``language`` -> ``lang``)."""
+    key = key.strip().lower()
+    return ALIASES.get(key, key)
+
+
+def name_key(name: str) -> str:
+    """How names are compared: case-insensitive, Unicode-normalised, spaces collapsed."""
+    return " ".join(unicodedata.normalize("NFC", name).casefold().split())
+
+
+def unescape_slack(text: str) -> str:
+    """Undo Slack's escaping of ``&``, ``<`` and ``>`` in typed text (only those three)."""
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def escape_mrkdwn(text: str) -> str:
+    """Escape ``&``, ``<`` and ``>`` so that Slack shows ``text`` literally."""
+    return html.escape(text, quote=False)
+
+
+_MARKUP = re.compile(r"<[^<>\n]{1,500}>")
+_SPACE_MARK = "\ue000"
+
+
+def parse_options(text: str, keys: frozenset[str] | set[str] | None = None) -> Parsed:
+    """``handlers.common.args.parse``, keeping Slack markup with spaces (``<tel:…|+49 89 12>``) as one value."""
+    if _SPACE_MARK in text:
+        return parse(text, keys)
+    protected = _MARKUP.sub(lambda m: m[0].replace(" ", _SPACE_MARK), text)
+    parsed = parse(protected, keys)
+    return Parsed(
+        words=[word.replace(_SPACE_MARK, " ") for word in parsed.words],
+        options={key: value.replace(_SPACE_MARK, " ") for key, value in parsed.options.items()},
+    )
+
+
+def read_name(text: str) -> str:
+    """A client name as typed (whitespace at the ends trimmed); refuses empty and overlong names."""
+    name = unescape_slack(text).strip()
+    if not name:
+        raise FieldError("name", "A client needs a name, e.g. `/client add Acme GmbH country:DE`.")
+    if len(name) > MAX_NAME:
+        raise FieldError("name", f"That name has {len(name)} characters; a client name may have at most {MAX_NAME}.")
+    if any(unicodedata.category(ch) == "Cc" for ch in name):
+        raise FieldError("name", "A client name must be on one line.")
+    return name
+
+
+def country_of(text: str) -> Country:
+    """A country from an ISO code or a name in English or its own language; friendly errors."""
+    try:
+        return resolve_country(text)
+    except AmbiguousCountry as error:
+        raise FieldError("country", f"{error} Write its ISO code (e.g. `country:CD`) or its full name.") from None
+    except UnknownCountry as error:
+        if error.suggestions:
+            raise FieldError("country", str(error)) from None
+        raise FieldError(
+            "country",
+            f"{error} Write an ISO code or the country's name in English or its own language, "
+            "e.g. `country:DE`, `country:Germany` or `country:Deutschland`.",
+        ) from None
+
+
+def _zone_choices(error: AmbiguousZone) -> str:
+    return ", ".join(f"`{zone}`" for zone in error.choices)
+
+
+def ambiguous_zone_message(error: AmbiguousZone) -> str:
+    """Several zones: list them all with how to choose (``tz:`` or a city)."""
+    country = get_country(error.country)
+    example = error.choices[0].rsplit("/", 1)[-1].replace("_", " ")
+    return (
+        f"{country.english_name} has several time zones, so I need `tz:<zone>` or a city "
+        f'(e.g. `tz:{error.choices[0]}` or `city:"{example}"`). Zones: {_zone_choices(error)}.'
+    )
+
+
+def _single_clock(country: Country) -> str | None:
+    """The country's zone when all its zones keep one clock; None when it has several."""
+    try:
+        return zone_for(country)
+    except AmbiguousZone:
+        return None
+
+
+def zone_of(country: Country, tz: str | None, city: str | None) -> str:
+    """The client's IANA zone from ``tz:`` (a zone or a city), ``city:`` or the country alone."""
+    if tz:
+        try:
+            return canonical_zone(tz)
+        except UnknownZone as error:
+            single = _single_clock(country)
+            if "/" in tz or single:
+                hint = f" Did you mean {', '.join(f'`{s}`' for s in error.suggestions)}?" if error.suggestions else ""
+                alone = (
+                    f" {country.english_name} has one time zone ({single}): you can leave `tz:` out." if single else ""
+                )
+                raise FieldError(
+                    "tz",
+                    f"“{tz}” is neither a time zone (IANA name such as `Europe/Berlin`) nor a city I know."
+                    f"{hint}{alone}",
+                ) from None
+            try:  # tz:Chicago — a city of the country settles it too
+                return zone_for(country, city=tz)
+            except AmbiguousZone as ambiguous:
+                hint = f" Did you mean {', '.join(f'`{s}`' for s in error.suggestions)}?" if error.suggestions else ""
+                raise FieldError(
+                    "tz",
+                    f"“{tz}” is neither a time zone (IANA name such as `Europe/Berlin`) nor a city of "
+                    f"{country.english_name} that I know.{hint} Zones of {country.english_name}: "
+                    f"{_zone_choices(ambiguous)}.",
+                ) from None
+            except CultureError:
+                raise FieldError("tz", f"{error}") from None
+    try:
+        return zone_for(country, city=city)
+    except AmbiguousZone as error:
+        if city:
+            raise FieldError(
+                "city",
+                f"“{city}” is not a city of {country.english_name} that settles its time zone. "
+                + ambiguous_zone_message(error),
+            ) from None
+        raise FieldError("tz", ambiguous_zone_message(error)) from None
+
+
+def _email(text: str) -> str:
+    match = _SLACK_LINK.match(text)
+    value = match[1] if match else text
+    if not _EMAIL.match(value):
+        raise FieldError("email", f"“{text}” is not an email address: write it like `email:anna@example.com`.")
+    if len(value) > 254:
+        raise FieldError("email", "That email address is longer than 254 characters.")
+    return value
+
+
+def _phone(text: str) -> str:
+    match = _SLACK_LINK.match(text)
+    value = (match[2] or match[1]) if match else text
+    if not _PHONE.match(value) or sum(ch.isdigit() for ch in value) < 4:
+        raise FieldError(
+            "phone", f"“{text}” is not a phone number: digits with an optional +, e.g. `phone:+49 89 1234567`."
+        )
+    return value
+
+
+def _hours(text: str) -> str:
+    try:
+        parse_hours(text)
+    except HoursFormatError as error:
+        raise FieldError("hours", str(error)) from None
+    return text
+
+
+def _birthday(text: str, today: dt.date | None) -> dt.date:
+    match = _BIRTHDAY.match(text)
+    problem = None
+    day = None
+    if match:
+        try:
+            day = dt.date(int(match[1]), int(match[2]), int(match[3]))
+        except ValueError:
+            problem = "that day does not exist"
+    else:
+        problem = "write it as YYYY-MM-DD, e.g. `birthday:1980-04-23`"
+    if day is not None and (day.year < 1900 or (today is not None and day > today)):
+        problem = "that date is not a birthday in the past"
+    if problem or day is None:
+        raise FieldError("birthday", f"“{text}” is not a birthday: {problem}.")
+    return day
+
+
+def _channel(text: str) -> str:
+    value = text.strip().lower()
+    if value not in CHANNELS:
+        raise FieldError("channel", f"“{text}” is not a channel I know: use one of {', '.join(CHANNELS)}.")
+    return value
+
+
+def _owner(text: str, lookup_user: UserLookup | None) -> str:
+    user = user_id_of(text)
+    if user:
+        return user
+    if _RAW_USER_ID.match(text):
+        return text
+    if lookup_user is None:
+        raise FieldError("owner", f"“{text}” is not a Slack user: pick them with @, e.g. `owner:@anna`.")
+    return lookup_user(text)
+
+
+def _language(text: str) -> str:
+    try:
+        return resolve_language(text).code
+    except UnknownLanguage as error:
+        raise FieldError(
+            "lang", f"{error} Write a code or a name, e.g. `lang:ja`, `lang:Japanese` or `lang:日本語`."
+        ) from None
+
+
+def read_changes(
+    options: Mapping[str, str],
+    *,
+    current: Client | None = None,
+    lookup_user: UserLookup | None = None,
+    today: dt.date | None = None,
+) -> Changes:
+    """Turn typed ``options`` (canonical keys) into column values for a new client or ``current``.
+
+    An empty value clears an optional field; ``country`` and ``tz`` cannot be cleared (an empty
+    ``tz:`` sets the zone from the country again). Raises :class:`FieldError`.
+    """
+    changes = Changes()
+    values = changes.values
+    text = {key: value.strip() for key, value in options.items()}
+
+    if "name" in text:
+        values["name"] = read_name(text["name"])
+        values["name_key"] = name_key(values["name"])
+
+    if current is None and not text.get("country"):
+        raise FieldError(
+            "country",
+            "A client needs a country: add `country:` with an ISO code or a name, e.g. `country:DE`, "
+            "`country:Japan` or `country:Deutschland`.",
+        )
+    if "country" in text and not text["country"]:
+        raise FieldError("country", "`country:` cannot be empty: every client has a country.")
+    country = country_of(text["country"]) if text.get("country") else get_country(current.country)  # type: ignore[union-attr]
+    moved = current is None or country.code != current.country
+    if "country" in text:
+        values["country"] = country.code
+
+    tz, city = text.get("tz") or None, text.get("city") or None
+    if tz or city or moved or "tz" in text:
+        if moved and current is not None and not tz and not city and current.tz in country.zones:
+            pass  # the zone already on file belongs to the new country: keep it
+        else:
+            values["tz"] = zone_of(country, tz, city)
+            if tz and values["tz"] not in country.zones and country.zones:
+                changes.remarks.append(
+                    f"Note: {values['tz']} is not a zone of {country.english_name}; I kept it as you asked."
+                )
+
+    if text.get("region"):
+        try:
+            values["subdivision"] = resolve_subdivision(country, text["region"]).code
+        except UnknownSubdivision as error:
+            raise FieldError("region", str(error)) from None
+    elif "region" in text or (moved and current is not None and current.subdivision):
+        if current is not None and current.subdivision and moved and "region" not in text:
+            changes.remarks.append(f"Region {current.subdivision} was cleared: it belongs to the old country.")
+        values["subdivision"] = None
+
+    readers: dict[str, tuple[str, Callable[[str], Any]]] = {
+        "lang": ("language", _language),
+        "contact": ("contact", _contact),
+        "channel": ("channel", _channel),
+        "owner": ("owner_id", lambda value: _owner(value, lookup_user)),
+        "email": ("email", _email),
+        "phone": ("phone", _phone),
+        "hours": ("hours", _hours),
+        "birthday": ("birthday", lambda value: _birthday(value, today)),
+        "note": ("note", _note),
+        "escalation": ("escalation_channel", _escalation),
+    }
+    for key, (column, reader) in readers.items():
+        if key in text:
+            values[column] = reader(text[key]) if text[key] else None
+    return changes
+
+
+def _contact(text: str) -> str:
+    value = unescape_slack(text)
+    if len(value) > MAX_CONTACT:
+        raise FieldError("contact", f"The contact has {len(value)} characters; at most {MAX_CONTACT} fit.")
+    return value
+
+
+def _escalation(text: str) -> str | None:
+    """A channel id from ``<#C…|name>`` or a bare id (names are looked up before, by the command)."""
+    if text.lower() in ("off", "none", "default", "-"):
+        return None
+    channel_id, _name = channel_of(text)
+    if channel_id is None and re.fullmatch(r"[CG][A-Z0-9]{6,}", text):
+        channel_id = text
+    if channel_id is None:
+        raise FieldError("escalation", "Name the channel like `escalation:#gulf-accounts`, or `escalation:off`.")
+    return channel_id
+
+
+def _note(text: str) -> str:
+    if len(text) > MAX_NOTE:
+        raise FieldError("note", f"The note has {len(text)} characters; at most {MAX_NOTE} fit.")
+    return text
+
+
+def options_from_parsed(options: Mapping[str, str]) -> dict[str, str]:
+    """Options with aliases turned into the CONTRACT's keys; refuses a key given twice."""
+    result: dict[str, str] = {}
+    for key, value in options.items():
+        canonical = canonical_key(key)
+        if canonical in result:
+            raise FieldError(canonical, f"`{canonical}:` is given twice (once as `{key}:`).")
+        result[canonical] = value
+    return result

@@ -1,0 +1,1 @@
+"""`/contact`: how and when to reach a client (or anyone in a country), in one glance."""

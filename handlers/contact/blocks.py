@@ -1,0 +1,300 @@
+"""Block Kit and plain-text renderings of a `/contact` answer (pure: no Slack, no database)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+import pendulum
+from slack_sdk.models.blocks import Block, ContextBlock, DividerBlock, MarkdownTextObject, SectionBlock
+
+from cultures.cards import WEEKDAY_NAMES, WeeklyHours, format_intervals
+from handlers.clients.fields import escape_mrkdwn
+from handlers.contact.verdict import verdict_line
+
+if TYPE_CHECKING:
+    from cultures.hours import Window
+    from handlers.contact.advice import Advice
+
+MAX_SECTION = 2900  # Slack: 3,000 characters per section text
+
+
+def _cut(text: str, limit: int = MAX_SECTION) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _section(text: str) -> SectionBlock:
+    return SectionBlock(text=MarkdownTextObject(text=_cut(text)))
+
+
+def _context(text: str) -> ContextBlock:
+    return ContextBlock(elements=[MarkdownTextObject(text=_cut(text, 2900))])
+
+
+def _local(instant: dt.datetime, zone: str) -> pendulum.DateTime:
+    return pendulum.instance(instant).in_timezone(zone)
+
+
+def clock_time(instant: dt.datetime, zone: str) -> str:
+    """``Mon 23 Nov, 11:00 CET`` on the wall clock of ``zone``."""
+    local = _local(instant, zone)
+    return f"{local.format('ddd D MMM')}, {local.format('HH:mm')} {local.strftime('%Z')}"
+
+
+def window_text(window: Window, zone: str, with_day: bool = True) -> str:
+    """``Tue 24 Nov 08:30–12:00`` in ``zone`` (both days shown when it crosses midnight)."""
+    start, end = window.in_zone(zone)
+    day = f"{start.format('ddd D MMM')} " if with_day else ""
+    if start.date() == end.date() or (end.hour == 0 and end.minute == 0 and (end - start).days < 1):
+        return f"{day}{start.format('HH:mm')}–{end.format('HH:mm')}"
+    return f"{day}{start.format('HH:mm')} – {end.format('ddd D MMM HH:mm')}"
+
+
+def weekend_words(days: frozenset[int]) -> str:
+    """``Saturday and Sunday``, ``Friday``, or ``none``."""
+    names = [WEEKDAY_NAMES[d] for d in sorted(days)]
+    if not names:
+        return "none"
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def verdict_text(advice: Advice) -> str:
+    """The opening line, escaped for Slack."""
+    return escape_mrkdwn(verdict_line(advice.subject.name, advice.verdict))
+
+
+def _moment_line(advice: Advice) -> str:
+    zone = advice.subject.zone
+    their = clock_time(advice.at, zone)
+    if advice.asker is not None and advice.asker.tz != zone:
+        mine = f" · {clock_time(advice.at, advice.asker.tz)} your time"
+    else:
+        mine = ""
+    label = "Proposed moment" if advice.proposed else "Their local time"
+    makeup = " (a make-up working day)" if advice.verdict.makeup_workday else ""
+    return f"{label}: {their} ({zone}){mine}{makeup}"
+
+
+def _windows_lines(advice: Advice) -> list[str]:
+    zone = advice.subject.zone
+    asker_zone = advice.asker.tz if advice.asker is not None else None
+    lines: list[str] = []
+
+    def both(window: Window) -> str:
+        text = f"*{window_text(window, zone)}* their time"
+        if asker_zone and asker_zone != zone:
+            text += f" · {window_text(window, asker_zone)} your time"
+        return text
+
+    windows = list(advice.windows)
+    if windows and advice.verdict.good and windows[0].start <= advice.at:
+        first = windows.pop(0)
+        until = _local(first.end, zone).format("HH:mm")
+        mine = (
+            f" ({_local(first.end, asker_zone).format('HH:mm')} your time)" if asker_zone and asker_zone != zone else ""
+        )
+        lines.append(f"Good until {until} their time{mine}.")
+    if windows:
+        lines.append(f"Next good window: {both(windows[0])}")
+    elif not lines:
+        lines.append("No good window in the next three weeks.")
+    if advice.asker is not None:
+        start, end = advice.asker.work_start, advice.asker.work_end
+        hours = f"{start // 60:02d}:{start % 60:02d}–{end // 60:02d}:{end % 60:02d}"
+        if advice.shared:
+            lines.append(f"Inside your working hours ({hours}): {both(advice.shared[0])}")
+        else:
+            lines.append(f"No overlap with your working hours ({hours} {asker_zone}) in the next three weeks.")
+    return lines
+
+
+def working_hours_words(hours: WeeklyHours, weekend: frozenset[int]) -> str:
+    """``Mon–Thu 08:30–12:00, 13:00–17:00; Fri 08:30–12:00`` for the days that are not weekend."""
+    groups: list[tuple[int, int, tuple]] = []
+    for weekday in range(7):
+        if weekday in weekend:
+            continue
+        day = hours.on(weekday)
+        if groups and groups[-1][2] == day and groups[-1][1] == weekday - 1:
+            groups[-1] = (groups[-1][0], weekday, day)
+        else:
+            groups.append((weekday, weekday, day))
+    parts = []
+    for first, last, day in groups:
+        label = WEEKDAY_NAMES[first][:3] + (f"–{WEEKDAY_NAMES[last][:3]}" if last != first else "")
+        parts.append(f"{label} {format_intervals(day)}")
+    return "; ".join(parts) or "no working days"
+
+
+def _hours_text(advice: Advice) -> str:
+    subject = advice.subject
+    whose = "their own" if subject.own_hours else f"usual in {subject.country.english_name}"
+    return f"{working_hours_words(subject.weekly_hours, advice.weekend)} ({whose})"
+
+
+def _language_text(advice: Advice) -> str:
+    language = advice.subject.language
+    native = (
+        f" ({language.native_name})" if language.native_name and language.native_name != language.english_name else ""
+    )
+    client = advice.subject.client
+    mark = " — their preference" if client is not None and client.language else ""
+    return f"{language.english_name}{native}{mark}"
+
+
+def _channel_text(advice: Advice) -> str:
+    card = advice.subject.card
+    client = advice.subject.client
+    preferred = list(card.channels.preferred)
+    if client is not None and client.channel:
+        others = [c for c in preferred if c != client.channel]
+        rest = f"; usual there: {', '.join(preferred)}" if others else ""
+        return f"{client.channel} (their preference{rest})"
+    return ", ".join(preferred)
+
+
+def _tone_text(advice: Advice) -> str:
+    scales = advice.subject.card.scales
+    return f"{scales['communication'].level}, {scales['formality'].level}"
+
+
+def _greeting(advice: Advice) -> str:
+    greeting = advice.subject.card.greetings[0]
+    return f"_{greeting.text}_ ({greeting.meaning})"
+
+
+def _address_lines(advice: Advice) -> list[str]:
+    card = advice.subject.card
+    lines = []
+    if advice.address is not None:
+        lines.append(
+            f"• Address {escape_mrkdwn(advice.address.contact)} as *{escape_mrkdwn(advice.address.form)}*. "
+            f"{card.address.advice}"
+        )
+        opening, meaning = escape_mrkdwn(advice.address.opening), escape_mrkdwn(advice.address.opening_meaning)
+    else:
+        lines.append(f"• Address: {card.address.example}. {card.address.advice}")
+        opening, meaning = card.email.opening.text, card.email.opening.meaning
+    for greeting in card.greetings[:2]:
+        lines.append(f"• Say _{greeting.text}_ ({greeting.meaning}; {greeting.use})")
+    lines.append(f"• Email opening: _{opening}_ ({meaning})")
+    lines.append(f"• Email closing: _{card.email.closing.text}_ ({card.email.closing.meaning})")
+    return lines
+
+
+def _ahead_lines(advice: Advice) -> list[str]:
+    lines = [f"Weekend: {weekend_words(advice.weekend)}."]
+    for day in advice.ahead:
+        label = day.date.strftime("%a %d %b")
+        if day.kind == "holiday":
+            lines.append(f"• {label}: {day.name or 'public holiday'} (public holiday)")
+        elif day.kind == "makeup_workday":
+            reason = f" for {day.name}" if day.name else ""
+            lines.append(f"• {label}: a make-up working day{reason}")
+    if len(lines) == 1:
+        lines.append("No public holidays.")
+    return lines
+
+
+def _client_lines(advice: Advice) -> list[str]:
+    client = advice.subject.client
+    if client is None:
+        return []
+    lines = []
+    if client.contact:
+        lines.append(f"Contact: {escape_mrkdwn(client.contact)}")
+    if client.owner_id:
+        lines.append(f"Owner: <@{client.owner_id}>")
+    if client.email:
+        lines.append(f"Email: {client.email}")
+    if client.phone:
+        lines.append(f"Phone: {client.phone}")
+    if client.subdivision:
+        lines.append(f"Region: {client.subdivision} (its holidays count)")
+    if client.note:
+        lines.append(f"Note: {client.note}")
+    return lines
+
+
+def _card_line(advice: Advice) -> str:
+    card = advice.subject.card
+    country = advice.subject.country.english_name
+    if card.regional_default:
+        return (
+            f":information_source: Regional default card for {card.region_name}: {country} has no card of its own yet, "
+            f"so this advice is general to the region. Sources: {'; '.join(card.sources[:2])}"
+        )
+    return f"Culture card: {country}. Sources: {'; '.join(card.sources[:2])}"
+
+
+def advice_blocks(advice: Advice) -> list[Block]:
+    """The full `/contact` answer."""
+    card = advice.subject.card
+    scales = card.scales
+    blocks: list[Block] = [
+        _section(f"*{verdict_text(advice)}*\n{escape_mrkdwn(_moment_line(advice))}"),
+        _section("\n".join(_windows_lines(advice))),
+        SectionBlock(
+            fields=[
+                MarkdownTextObject(text=f"*Business hours*\n{_hours_text(advice)}"),
+                MarkdownTextObject(text=f"*Language*\n{_language_text(advice)}"),
+                MarkdownTextObject(text=f"*Channel*\n{_channel_text(advice)}"),
+                MarkdownTextObject(text=f"*Replies*\n{_cut(card.channels.response_time, 1900)}"),
+            ]
+        ),
+        _section(
+            f"*Tone: {_tone_text(advice)}*\n{scales['communication'].advice} {scales['formality'].advice} "
+            f"{card.channels.advice}"
+        ),
+        _section("*Greeting and address*\n" + "\n".join(_address_lines(advice))),
+        _section(
+            f"*Do:* talk about {', '.join(card.topics.favour[:4])}. {scales['feedback'].advice}\n"
+            f"*Avoid:* {', '.join(card.topics.avoid[:4])}.\n"
+            f"*Bad news and no:* {card.bad_news}\n*Punctuality:* {card.punctuality}"
+        ),
+        _section("*Next 14 days*\n" + "\n".join(_ahead_lines(advice))),
+    ]
+    client_lines = _client_lines(advice)
+    if client_lines:
+        blocks.append(_section("*From your directory* (wins over the country's defaults)\n" + "\n".join(client_lines)))
+    blocks.append(DividerBlock())
+    blocks.append(_context(_card_line(advice)))
+    if advice.remarks:
+        blocks.append(_context(" ".join(advice.remarks)))
+    return blocks
+
+
+def advice_text(advice: Advice) -> str:
+    """The same answer as readable text (notification fallback and the console)."""
+    card = advice.subject.card
+    lines = [
+        verdict_text(advice),
+        escape_mrkdwn(_moment_line(advice)),
+        *_windows_lines(advice),
+        f"Business hours: {_hours_text(advice)}",
+        f"Language: {_language_text(advice)} · greeting: {_greeting(advice)}",
+        f"Channel: {_channel_text(advice)} · replies: {card.channels.response_time}",
+        f"Tone: {_tone_text(advice)}",
+        *_address_lines(advice),
+        f"Do: talk about {', '.join(card.topics.favour[:4])}. Avoid: {', '.join(card.topics.avoid[:4])}.",
+        "Next 14 days: " + " ".join(line.removeprefix("• ") for line in _ahead_lines(advice)),
+        *_client_lines(advice),
+        _card_line(advice),
+        *advice.remarks,
+    ]
+    return "\n".join(lines)
+
+
+def essential_blocks(advice: Advice) -> list[Block]:
+    """The compact version for reminders and escalations."""
+    card = advice.subject.card
+    windows = _windows_lines(advice)
+    return [
+        _section(f"*{verdict_text(advice)}*\n{escape_mrkdwn(_moment_line(advice))}\n{windows[0]}"),
+        _context(
+            f"Channel: {_channel_text(advice)} · Tone: {_tone_text(advice)} · Language: {_language_text(advice)} · "
+            f"Greeting: {_greeting(advice)}"
+            + (f" · Address: {escape_mrkdwn(advice.address.form)}" if advice.address else "")
+            + (" · regional default card" if card.regional_default else "")
+        ),
+    ]

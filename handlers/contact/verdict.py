@@ -1,0 +1,26 @@
+"""The verdict in plain words: the line every `/contact` answer opens with (see CONTRACT)."""
+
+from __future__ import annotations
+
+from cultures.hours import Verdict
+
+REASON_WORDS = {
+    "night": "night",
+    "lunch": "lunch break",
+    "weekend": "weekend",
+    "outside business hours": "outside business hours",
+}
+
+
+def reason_words(verdict: Verdict) -> str:
+    """Why a moment is not good, in plain words (``public holiday (New Year's Day)``)."""
+    if verdict.reason == "holiday":
+        return f"public holiday ({verdict.holiday_name})" if verdict.holiday_name else "public holiday"
+    return REASON_WORDS.get(verdict.reason or "", verdict.reason or "")
+
+
+def verdict_line(name: str, verdict: Verdict) -> str:
+    """``Good time to contact <name>`` or ``Not a good time to contact <name>: <reason>``."""
+    if verdict.good:
+        return f"Good time to contact {name}"
+    return f"Not a good time to contact {name}: {reason_words(verdict)}"

@@ -1,0 +1,1 @@
+"""Escalations: `/escalate`, posts in the team's escalation channel, and escalations that happen by themselves."""

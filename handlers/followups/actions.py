@@ -1,0 +1,193 @@
+"""What the reminder's buttons (and `/followup done|cancel|snooze`) do to the follow-up and its message.
+
+Each click changes the row in one short transaction, then rewrites the same message with
+``chat.update`` so the DM shows what happened instead of stale buttons.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackClientError
+from sqlalchemy import select, update
+
+from db.models import Workspace
+from db.models.followups import FollowUp
+from db.scoped import team_session
+from handlers.common.errors import UserError
+from handlers.common.people import member
+from handlers.followups import blocks, reminders
+from handlers.followups.reminders import Changed
+from handlers.followups.schedule import Placement, parse_duration
+from handlers.runtime import Runtime
+
+logger = logging.getLogger(__name__)
+
+
+def refresh_message(
+    client: WebClient,
+    runtime: Runtime,
+    team_id: str,
+    changed: Changed,
+    outcome: str,
+    by: str,
+    *,
+    channel: str | None = None,
+    ts: str | None = None,
+) -> None:
+    """Rewrite the reminder message (the clicked one, else the latest posted) to show ``outcome``."""
+    followup = changed.followup
+    channel = channel or followup.channel_id
+    ts = ts or followup.message_ts
+    if not channel or not ts:
+        return  # never posted yet: nothing to update
+    view = outcome_view(runtime, team_id, changed, outcome, by)
+    try:
+        client.chat_update(channel=channel, ts=ts, text=blocks.outcome_text(view), blocks=blocks.outcome_blocks(view))
+    except (SlackApiError, SlackClientError, OSError) as error:
+        logger.warning("could not update the reminder message of follow-up %s: %s", followup.id, error)
+
+
+def outcome_view(runtime: Runtime, team_id: str, changed: Changed, outcome: str, by: str) -> blocks.OutcomeView:
+    """The reminder message's new look after ``outcome`` (done, cancelled, snoozed, escalated)."""
+    followup = changed.followup
+    zone = member(None, runtime, team_id, followup.owner_id).tz
+    now = runtime.clock()
+    if outcome == "done":
+        headline = f":white_check_mark: *Done* (<@{by}>, {blocks.moment(now, zone)})"
+        detail = None
+        if followup.recurrence and followup.due_at is not None:
+            detail = f"Next time: {blocks.moment(followup.due_at, zone)} your time"
+    elif outcome == "cancelled":
+        headline = f":no_entry_sign: *Cancelled* (<@{by}>)"
+        detail = None
+    elif outcome == "snoozed":
+        when = blocks.moment(followup.due_at, zone) if followup.due_at else "later"
+        headline = f":zzz: *Snoozed* until {when} your time"
+        placement = changed.placement
+        detail = f"Moved: {placement.reason}." if placement is not None and placement.reason else None
+    else:
+        headline = outcome
+        detail = None
+    return blocks.OutcomeView(followup.short_id, followup.client_name, followup.what, headline, detail)
+
+
+def snooze_and_refresh(
+    client: WebClient,
+    runtime: Runtime,
+    team_id: str,
+    choice: str,
+    by: str,
+    *,
+    short_id: int | None = None,
+    followup_id: int | None = None,
+    channel: str | None = None,
+    ts: str | None = None,
+) -> tuple[Changed, str]:
+    """Snooze (``1h``, ``1d``, a duration, or ``window``), update the message; returns the answer text."""
+    followup, client_row = reminders.load_for_change(runtime, team_id, short_id=short_id, followup_id=followup_id)
+    owner = member(None, runtime, team_id, followup.owner_id)
+    owner_hours = reminders.hours_of_member(owner)
+    if client_row is None:
+        # The client was removed: snooze by the clock alone.
+        now = runtime.clock()
+        delta = dt.timedelta(days=1) if choice == "window" else parse_duration(choice)
+        placement = Placement(now, now + delta, None)
+        changed = _snooze_to(runtime, team_id, followup.id, placement)
+        zone_of_client = owner.tz
+    else:
+        changed = reminders.snooze(
+            runtime, team_id, choice, reminders.hours_of_client(client_row), owner_hours, followup_id=followup.id
+        )
+        zone_of_client = client_row.tz
+    refresh_message(client, runtime, team_id, changed, "snoozed", by, channel=channel, ts=ts)
+    f = changed.followup
+    when = blocks.both_zones(f.due_at, zone_of_client, owner.tz) if f.due_at else "later"
+    answer = f":zzz: Follow-up #{f.short_id} with *{blocks.escape(f.client_name)}* comes back {when}."
+    if changed.placement is not None and changed.placement.reason:
+        answer += f"\nMoved: {changed.placement.reason}."
+    return changed, answer
+
+
+def _snooze_to(runtime: Runtime, team_id: str, followup_id: int, placement: Placement) -> Changed:
+    with team_session(runtime.sessions, team_id) as session:
+        row = session.scalars(select(FollowUp).where(FollowUp.id == followup_id).with_for_update()).one()
+        row.status, row.due_at, row.nag_due_at = "scheduled", placement.fire_at, None
+        row.claimed_by = row.claimed_until = None
+        session.flush()
+        return Changed(row, placement)
+
+
+# --------------------------------------------------------------------------------------------
+# Escalate (until the escalation capability takes the button over)
+
+
+def escalation_channel(runtime: Runtime, team_id: str, client_id: int | None) -> str | None:
+    """Where escalations of this client go: the client's own channel, else the workspace's."""
+    from db.models import Client
+
+    with team_session(runtime.sessions, team_id) as session:
+        if client_id is not None:
+            own = session.scalar(select(Client.escalation_channel).where(Client.id == client_id))
+            if own:
+                return own
+        return session.scalar(select(Workspace.escalation_channel))
+
+
+def escalate_metadata(followup_id: int, channel: str | None, ts: str | None) -> str:
+    return json.dumps({"id": followup_id, "channel": channel, "ts": ts})
+
+
+def escalate(client: WebClient, runtime: Runtime, team_id: str, metadata: str, by: str, summary: str) -> str:
+    """Post the escalation to the channel and mark the reminder; returns what to tell the person."""
+    data = json.loads(metadata or "{}")
+    followup, _client_row = reminders.load_for_change(runtime, team_id, followup_id=int(data["id"]))
+    channel = escalation_channel(runtime, team_id, followup.client_id)
+    if not channel:
+        raise UserError("No escalation channel is set yet: `/escalate channel #channel` sets it.", show_usage=False)
+    try:
+        client.chat_postMessage(
+            channel=channel,
+            text=f"Escalation: {followup.client_name} — {summary}",
+            blocks=[
+                b.to_dict()
+                for b in blocks.escalation_blocks(
+                    followup.client_name, followup.owner_id, by, summary, followup.what, followup.short_id
+                )
+            ],
+            unfurl_links=False,
+        )
+    except SlackApiError as error:
+        code = error.response.get("error")
+        if code in ("not_in_channel", "channel_not_found", "is_archived"):
+            raise UserError(
+                f"I can't post in <#{channel}> ({code}). Invite me there with `/invite @Rapport`, "
+                "or set another channel with `/escalate channel #channel`.",
+                show_usage=False,
+            ) from None
+        raise
+    now = runtime.clock()
+    with team_session(runtime.sessions, team_id) as session:
+        session.execute(
+            update(FollowUp).where(FollowUp.id == followup.id, FollowUp.escalated_at.is_(None)).values(escalated_at=now)
+        )
+    if data.get("channel") and data.get("ts"):
+        view = blocks.OutcomeView(
+            followup.short_id,
+            followup.client_name,
+            followup.what,
+            f":rotating_light: *Escalated* to <#{channel}> by <@{by}>",
+        )
+        try:
+            client.chat_update(
+                channel=data["channel"],
+                ts=data["ts"],
+                text=blocks.outcome_text(view),
+                blocks=blocks.outcome_blocks(view),
+            )
+        except (SlackApiError, SlackClientError, OSError) as error:
+            logger.warning("could not update the reminder after escalating: %s", error)
+    return f":rotating_light: Escalated to <#{channel}>."

@@ -1,0 +1,137 @@
+"""What a person's Home tab shows: their zone and hours, next follow-ups, their clients right now.
+
+:func:`home_for` gathers it (database and the cultures engine; the member's profile may come
+from users.info, cached); :func:`publish_home` renders it and calls views.publish once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass, field
+
+from slack_sdk import WebClient
+from sqlalchemy import func, select
+
+from cultures.cards import card_for
+from cultures.countries import get_country
+from cultures.errors import CultureError
+from cultures.hours import Verdict, Window, judge, next_good_windows
+from db.models import Client, Workspace
+from db.models.followups import ACTIVE, FollowUp
+from db.scoped import team_session
+from handlers.care.occasions import CareOccasion, occasions
+from handlers.clients.directory import client_hours
+from handlers.common.people import Member, member
+from handlers.home.blocks import home_view
+from handlers.runtime import Runtime
+
+logger = logging.getLogger(__name__)
+
+MAX_FOLLOWUPS = 5
+MAX_CLIENTS = 20
+CARE_AHEAD_DAYS = 14
+
+
+@dataclass(frozen=True)
+class ClientNow:
+    """One client the person owns, at this moment."""
+
+    name: str
+    country: str
+    zone: str
+    verdict: Verdict | None
+    next_window: Window | None = None
+
+
+@dataclass(frozen=True)
+class FollowUpItem:
+    """A follow-up waiting for the person."""
+
+    short_id: int
+    client_name: str
+    what: str
+    due_at: dt.datetime | None
+    awaiting_done: bool
+
+
+@dataclass(frozen=True)
+class Coming:
+    """An occasion coming up for one of the person's clients."""
+
+    client_name: str
+    country: str
+    occasion: CareOccasion
+    today: dt.date
+
+
+@dataclass
+class Home:
+    """Everything the Home tab shows for one person."""
+
+    user_id: str
+    now: dt.datetime
+    member: Member
+    followups: list[FollowUpItem] = field(default_factory=list)
+    followups_more: int = 0
+    clients: list[ClientNow] = field(default_factory=list)
+    clients_more: int = 0
+    coming: list[Coming] = field(default_factory=list)
+
+
+def _country_name(code: str) -> str:
+    try:
+        return get_country(code).english_name
+    except CultureError:
+        return code
+
+
+def _client_now(client: Client, now: dt.datetime) -> ClientNow:
+    try:
+        hours = client_hours(client)
+        verdict = judge(now, hours)
+        window = None if verdict.good else next(iter(next_good_windows(now, hours, count=1)), None)
+    except (CultureError, ValueError):
+        logger.warning("cannot judge the moment for client %s", client.id)
+        return ClientNow(client.name, _country_name(client.country), client.tz, None)
+    return ClientNow(client.name, _country_name(client.country), client.tz, verdict, window)
+
+
+def _coming(client: Client, now: dt.datetime) -> list[Coming]:
+    try:
+        card = card_for(client.country)
+        today = judge(now, client_hours(client)).local.date()
+        found = occasions(card, client.country, client.subdivision, client.birthday, today, CARE_AHEAD_DAYS)
+    except (CultureError, ValueError):
+        return []
+    return [Coming(client.name, _country_name(client.country), occasion, today) for occasion in found]
+
+
+def home_for(runtime: Runtime, client: WebClient | None, team_id: str, user_id: str) -> Home:
+    """Gather the Home tab's content for ``user_id``."""
+    now = runtime.clock()
+    who = member(client, runtime, team_id, user_id)
+    home = Home(user_id=user_id, now=now, member=who)
+    with team_session(runtime.sessions, team_id) as session:
+        pending = select(FollowUp).where(FollowUp.owner_id == user_id, FollowUp.status.in_(ACTIVE))
+        rows = session.scalars(pending.order_by(FollowUp.due_at.is_(None), FollowUp.due_at).limit(MAX_FOLLOWUPS)).all()
+        total = session.scalar(select(func.count()).select_from(pending.subquery())) or 0
+        home.followups = [
+            FollowUpItem(row.short_id, row.client_name, row.what, row.due_at, row.awaiting_done) for row in rows
+        ]
+        home.followups_more = max(0, total - len(rows))
+        owned = session.scalars(select(Client).where(Client.owner_id == user_id).order_by(Client.name_key)).all()
+        workspace = session.scalars(select(Workspace)).one_or_none()
+        care_on = not (workspace and (workspace.settings or {}).get("care_enabled") is False)
+        home.clients = [_client_now(c, now) for c in owned[:MAX_CLIENTS]]
+        home.clients_more = max(0, len(owned) - MAX_CLIENTS)
+        if care_on:
+            coming = [item for c in owned for item in _coming(c, now)]
+            home.coming = sorted(coming, key=lambda c: c.occasion.date)[:10]
+    return home
+
+
+def publish_home(runtime: Runtime, client: WebClient, team_id: str, user_id: str) -> None:
+    """Build and publish ``user_id``'s Home tab (one views.publish call)."""
+    home = home_for(runtime, client, team_id, user_id)
+    client.views_publish(user_id=user_id, view=home_view(home).to_dict())

@@ -1,0 +1,1 @@
+"""Translation that keeps Slack messages intact: `/translate`, flag reactions, the Translate shortcut."""

@@ -1,0 +1,38 @@
+"""Slack wiring of translation: `/translate`, the Translate shortcut, flag reactions, Post to channel."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+
+from handlers.common.commands import register_command
+from handlers.runtime import Runtime
+from handlers.translate import detect, messages
+from handlers.translate.blocks import POST_ACTION
+from handlers.translate.command import USAGE, translate_command
+
+SHORTCUT = "rapport_translate_message"
+
+
+def register(app: App, runtime: Runtime) -> None:
+    """Register `/translate`, the message shortcut, the reaction listener and the Post button."""
+    register_command(app, runtime, "/translate", translate_command, USAGE)
+
+    @app.shortcut(SHORTCUT)
+    def translate_message(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        messages.on_shortcut(runtime, client, body)
+
+    @app.event("reaction_added")
+    def reaction_added(body: dict[str, Any], client: WebClient) -> None:
+        messages.on_reaction(runtime, client, body)
+
+    @app.action(re.compile(rf"^{POST_ACTION}(_\d+)?$"))
+    def post_translation(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        messages.on_post(client, body)
+
+    detect.warm_up()  # the language detector loads in the background, not on the first request

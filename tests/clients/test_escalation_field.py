@@ -1,0 +1,26 @@
+"""`/client edit <name> escalation:#channel`: checked with Slack, stored, shown, exported, cleared."""
+
+from __future__ import annotations
+
+from tests.clients.test_wire import stored
+from tests.contact.test_wire import ask
+
+
+def test_escalation_channel_is_checked_joined_and_stored(rapport):
+    rapport.slack.add_channel("C0GULF", "gulf-accounts", is_member=False)
+    ask(rapport, "/client", "add Al Noor Trading country:SA")
+    answer = ask(rapport, "/client", "edit al noor trading escalation:<#C0GULF|gulf-accounts>")
+    assert "<#C0GULF>" in answer["text"]
+    [client] = stored(rapport)
+    assert client.escalation_channel == "C0GULF"
+    assert rapport.slack.calls_to("conversations.join"), "a public channel is joined"
+    ask(rapport, "/client", "edit al noor trading escalation:off")
+    assert stored(rapport)[0].escalation_channel is None
+
+
+def test_archived_escalation_channel_is_refused_with_advice(rapport):
+    rapport.slack.add_channel("C0OLD", "old-escalations", archived=True)
+    ask(rapport, "/client", "add Al Noor Trading country:SA")
+    answer = ask(rapport, "/client", "edit al noor trading escalation:<#C0OLD|old-escalations>")
+    assert "archived" in answer["text"].lower()
+    assert stored(rapport)[0].escalation_channel is None
