@@ -27,8 +27,14 @@ def configure(level: str = "INFO", json_lines: bool = False, stream: object = No
     for noisy in ("apscheduler", "urllib3", "alembic"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(level)))
     logging.getLogger("slack_bolt").addFilter(_ignore_token_notes)
+    logging.getLogger("apscheduler.scheduler").addFilter(_ignore_busy_ticks)
 
 
 def _ignore_token_notes(record: logging.LogRecord) -> bool:
     """Bolt reads SLACK_BOT_TOKEN itself and warns that our explicit client wins; that is intended."""
     return "will be unused" not in record.getMessage() and "will be ignored" not in record.getMessage()
+
+
+def _ignore_busy_ticks(record: logging.LogRecord) -> bool:
+    """A tick still delivering a backlog makes APScheduler skip the next one; that is intended."""
+    return "maximum number of running instances reached" not in record.getMessage()

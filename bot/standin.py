@@ -52,7 +52,7 @@ class SlackStandIn:
         self.listeners: list[Callable[[Call], None]] = []
         self._lock = threading.Lock()
         self._ts = itertools.count(1)
-        self._server = ThreadingHTTPServer(("127.0.0.1", port), self._handler_class())
+        self._server = _Server(("127.0.0.1", port), self._handler_class())
         self._server.daemon_threads = True
         self._thread: threading.Thread | None = None
 
@@ -390,6 +390,11 @@ class SlackStandIn:
                 self.wfile.write(data)
 
         return Handler
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 256  # several senders at once must not overflow the default backlog of 5
 
 
 def _jsonish(value: Any) -> Any:

@@ -407,7 +407,8 @@ def resolve_country(text: str | Country) -> Country:
         return get_country(next(iter(codes)))
     if codes:
         raise AmbiguousCountry(raw, sorted(get_country(code).english_name for code in codes))
-    raise UnknownCountry(raw, suggest(raw, index.display))
+    # Nothing close: still offer the nearest names, so the person sees what kind of answer works.
+    raise UnknownCountry(raw, suggest(raw, index.display) or suggest(raw, index.display, cutoff=60.0))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -521,15 +522,43 @@ MAINLAND_ZONES = {
 }
 
 # The zone to name for a group of zones that keep the same clock: the best-known business city.
-_WELL_KNOWN = frozenset({
-    "America/New_York", "America/Chicago", "America/Denver", "America/Phoenix", "America/Los_Angeles",
-    "America/Anchorage", "Pacific/Honolulu", "America/Toronto", "America/Vancouver", "America/Edmonton",
-    "America/Winnipeg", "America/Halifax", "America/St_Johns", "America/Regina", "America/Sao_Paulo",
-    "America/Manaus", "America/Mexico_City", "America/Tijuana", "America/Cancun", "Australia/Sydney",
-    "Australia/Brisbane", "Australia/Adelaide", "Australia/Perth", "Australia/Darwin", "Europe/Moscow",
-    "Asia/Yekaterinburg", "Asia/Novosibirsk", "Asia/Vladivostok", "Asia/Jakarta", "Asia/Makassar",
-    "Asia/Jayapura", "Atlantic/Canary", "America/Argentina/Buenos_Aires",
-})
+_WELL_KNOWN = frozenset(
+    {
+        "America/New_York",
+        "America/Chicago",
+        "America/Denver",
+        "America/Phoenix",
+        "America/Los_Angeles",
+        "America/Anchorage",
+        "Pacific/Honolulu",
+        "America/Toronto",
+        "America/Vancouver",
+        "America/Edmonton",
+        "America/Winnipeg",
+        "America/Halifax",
+        "America/St_Johns",
+        "America/Regina",
+        "America/Sao_Paulo",
+        "America/Manaus",
+        "America/Mexico_City",
+        "America/Tijuana",
+        "America/Cancun",
+        "Australia/Sydney",
+        "Australia/Brisbane",
+        "Australia/Adelaide",
+        "Australia/Perth",
+        "Australia/Darwin",
+        "Europe/Moscow",
+        "Asia/Yekaterinburg",
+        "Asia/Novosibirsk",
+        "Asia/Vladivostok",
+        "Asia/Jakarta",
+        "Asia/Makassar",
+        "Asia/Jayapura",
+        "Atlantic/Canary",
+        "America/Argentina/Buenos_Aires",
+    }
+)
 
 
 def _representative(group: tuple[str, ...]) -> str:

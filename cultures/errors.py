@@ -34,7 +34,7 @@ class CardError(CultureError, ValueError):
         super().__init__(f"{where}: {problem}")
 
 
-class MissingCard(CultureError, LookupError):  # noqa: N818 - the domain names of STYLE.md
+class MissingCard(CultureError, LookupError):
     """No culture card (own or regional default) covers this country code."""
 
     def __init__(self, country_code: str) -> None:
@@ -54,7 +54,7 @@ class HoursFormatError(CultureError, ValueError):
         )
 
 
-class UnknownCountry(CultureError, LookupError):  # noqa: N818 - the domain names of STYLE.md
+class UnknownCountry(CultureError, LookupError):
     """Text that names no country we know; ``suggestions`` holds close English names."""
 
     def __init__(self, text: str, suggestions: Sequence[str] = ()) -> None:
@@ -66,7 +66,7 @@ class UnknownCountry(CultureError, LookupError):  # noqa: N818 - the domain name
         super().__init__(message)
 
 
-class AmbiguousCountry(CultureError, LookupError):  # noqa: N818 - the domain names of STYLE.md
+class AmbiguousCountry(CultureError, LookupError):
     """Text that fits several countries equally well (``Congo``, ``Korea``)."""
 
     def __init__(self, text: str, choices: Sequence[str]) -> None:
@@ -75,7 +75,7 @@ class AmbiguousCountry(CultureError, LookupError):  # noqa: N818 - the domain na
         super().__init__(f"“{text}” could be {_quoted_list(self.choices)}. Which one?")
 
 
-class UnknownZone(CultureError, LookupError):  # noqa: N818 - the domain names of STYLE.md
+class UnknownZone(CultureError, LookupError):
     """A time zone name that is not a valid IANA zone."""
 
     def __init__(self, text: str, suggestions: Sequence[str] = ()) -> None:
@@ -87,7 +87,7 @@ class UnknownZone(CultureError, LookupError):  # noqa: N818 - the domain names o
         super().__init__(message)
 
 
-class AmbiguousZone(CultureError, LookupError):  # noqa: N818 - the domain names of STYLE.md
+class AmbiguousZone(CultureError, LookupError):
     """A country with several time zones, and nothing given that settles which one."""
 
     def __init__(self, country: str, choices: Sequence[str], country_name: str | None = None) -> None:
@@ -99,7 +99,7 @@ class AmbiguousZone(CultureError, LookupError):  # noqa: N818 - the domain names
         super().__init__(f"{name} has several time zones; give tz:<zone> or a city. Choices: {', '.join(shown)}{more}.")
 
 
-class UnknownSubdivision(CultureError, LookupError):  # noqa: N818 - the domain names of STYLE.md
+class UnknownSubdivision(CultureError, LookupError):
     """A state, province or region name that the country's calendar does not know."""
 
     def __init__(self, country: str, text: str, suggestions: Sequence[str] = ()) -> None:
@@ -112,7 +112,7 @@ class UnknownSubdivision(CultureError, LookupError):  # noqa: N818 - the domain 
         super().__init__(message)
 
 
-class UnknownLanguage(CultureError, LookupError):  # noqa: N818 - the domain names of STYLE.md
+class UnknownLanguage(CultureError, LookupError):
     """Text that names no language we know; ``suggestions`` holds close English names."""
 
     def __init__(self, text: str, suggestions: Sequence[str] = ()) -> None:

@@ -55,10 +55,9 @@ def client_command(command: Command) -> Reply | None:
     text = command.text.strip()
     if not text:
         raise UserError("What should I do? Start with a subcommand, e.g. `/client add` or `/client list`.")
-    first, _, rest = text.partition(" ")
-    if "\n" in first:
-        first, _, more = first.partition("\n")
-        rest = f"{more}\n{rest}" if rest else more
+    # The subcommand ends at the first space or line break; the rest is kept exactly (pasted CSV).
+    parts = re.split(r"\s", re.sub(r"\r\n?", "\n", text), maxsplit=1)
+    first, rest = parts[0], (parts[1] if len(parts) > 1 else "")
     sub = _SUBCOMMAND_ALIASES.get(first.lower(), first.lower())
     if sub not in SUBCOMMANDS:
         raise UserError(f"I don't know `/client {escape_mrkdwn(first[:40])}`. Subcommands: {', '.join(SUBCOMMANDS)}.")

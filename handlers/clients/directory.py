@@ -29,7 +29,7 @@ logger = logging.getLogger(__name__)
 SUGGESTION_CUTOFF = 70.0
 
 
-class DuplicateClient(UserError):  # noqa: N818 - the domain names of STYLE.md
+class DuplicateClient(UserError):
     """A client with this name (ignoring case) already exists in the workspace."""
 
     def __init__(self, existing: str) -> None:

@@ -143,8 +143,6 @@ def country_of(text: str) -> Country:
     except AmbiguousCountry as error:
         raise FieldError("country", f"{error} Write its ISO code (e.g. `country:CD`) or its full name.") from None
     except UnknownCountry as error:
-        if error.suggestions:
-            raise FieldError("country", str(error)) from None
         raise FieldError(
             "country",
             f"{error} Write an ISO code or the country's name in English or its own language, "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import TYPE_CHECKING
 
 import pendulum
@@ -163,6 +164,11 @@ def _greeting(advice: Advice) -> str:
     return f"_{greeting.text}_ ({greeting.meaning})"
 
 
+def _blank(template: str, blanks: dict[str, str]) -> str:
+    """A card phrase with its {family}-style placeholders shown as [bracketed] blanks to fill."""
+    return re.sub(r"\{(family|given|honorific)\}", lambda m: blanks[m[1]], template)
+
+
 def _address_lines(advice: Advice) -> list[str]:
     card = advice.subject.card
     lines = []
@@ -173,8 +179,9 @@ def _address_lines(advice: Advice) -> list[str]:
         )
         opening, meaning = escape_mrkdwn(advice.address.opening), escape_mrkdwn(advice.address.opening_meaning)
     else:
-        lines.append(f"• Address: {card.address.example}. {card.address.advice}")
-        opening, meaning = card.email.opening.text, card.email.opening.meaning
+        lines.append(f"• Address, for example: {card.address.example}. {card.address.advice}")
+        blanks = {"family": "[family name]", "given": "[given name]", "honorific": "[title]"}
+        opening, meaning = _blank(card.email.opening.text, blanks), _blank(card.email.opening.meaning, blanks)
     for greeting in card.greetings[:2]:
         lines.append(f"• Say _{greeting.text}_ ({greeting.meaning}; {greeting.use})")
     lines.append(f"• Email opening: _{opening}_ ({meaning})")

@@ -22,7 +22,7 @@ _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?(
 EXAMPLES = "`at tomorrow 15:00` (your time), `at 2026-12-24 10:00 their time` or `at 2026-12-24T09:00Z`"
 
 
-class UnreadableMoment(UserError):  # noqa: N818 - the domain names of STYLE.md
+class UnreadableMoment(UserError):
     """The text after ``at`` is not a moment we can read."""
 
     def __init__(self, text: str) -> None:

@@ -7,17 +7,14 @@ Each click changes the row in one short transaction, then rewrites the same mess
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
-from sqlalchemy import select, update
+from sqlalchemy import select
 
-from db.models import Workspace
 from db.models.followups import FollowUp
 from db.scoped import team_session
-from handlers.common.errors import UserError
 from handlers.common.people import member
 from handlers.followups import blocks, reminders
 from handlers.followups.reminders import Changed
@@ -119,75 +116,3 @@ def _snooze_to(runtime: Runtime, team_id: str, followup_id: int, placement: Plac
         row.claimed_by = row.claimed_until = None
         session.flush()
         return Changed(row, placement)
-
-
-# --------------------------------------------------------------------------------------------
-# Escalate (until the escalation capability takes the button over)
-
-
-def escalation_channel(runtime: Runtime, team_id: str, client_id: int | None) -> str | None:
-    """Where escalations of this client go: the client's own channel, else the workspace's."""
-    from db.models import Client
-
-    with team_session(runtime.sessions, team_id) as session:
-        if client_id is not None:
-            own = session.scalar(select(Client.escalation_channel).where(Client.id == client_id))
-            if own:
-                return own
-        return session.scalar(select(Workspace.escalation_channel))
-
-
-def escalate_metadata(followup_id: int, channel: str | None, ts: str | None) -> str:
-    return json.dumps({"id": followup_id, "channel": channel, "ts": ts})
-
-
-def escalate(client: WebClient, runtime: Runtime, team_id: str, metadata: str, by: str, summary: str) -> str:
-    """Post the escalation to the channel and mark the reminder; returns what to tell the person."""
-    data = json.loads(metadata or "{}")
-    followup, _client_row = reminders.load_for_change(runtime, team_id, followup_id=int(data["id"]))
-    channel = escalation_channel(runtime, team_id, followup.client_id)
-    if not channel:
-        raise UserError("No escalation channel is set yet: `/escalate channel #channel` sets it.", show_usage=False)
-    try:
-        client.chat_postMessage(
-            channel=channel,
-            text=f"Escalation: {followup.client_name} — {summary}",
-            blocks=[
-                b.to_dict()
-                for b in blocks.escalation_blocks(
-                    followup.client_name, followup.owner_id, by, summary, followup.what, followup.short_id
-                )
-            ],
-            unfurl_links=False,
-        )
-    except SlackApiError as error:
-        code = error.response.get("error")
-        if code in ("not_in_channel", "channel_not_found", "is_archived"):
-            raise UserError(
-                f"I can't post in <#{channel}> ({code}). Invite me there with `/invite @Rapport`, "
-                "or set another channel with `/escalate channel #channel`.",
-                show_usage=False,
-            ) from None
-        raise
-    now = runtime.clock()
-    with team_session(runtime.sessions, team_id) as session:
-        session.execute(
-            update(FollowUp).where(FollowUp.id == followup.id, FollowUp.escalated_at.is_(None)).values(escalated_at=now)
-        )
-    if data.get("channel") and data.get("ts"):
-        view = blocks.OutcomeView(
-            followup.short_id,
-            followup.client_name,
-            followup.what,
-            f":rotating_light: *Escalated* to <#{channel}> by <@{by}>",
-        )
-        try:
-            client.chat_update(
-                channel=data["channel"],
-                ts=data["ts"],
-                text=blocks.outcome_text(view),
-                blocks=blocks.outcome_blocks(view),
-            )
-        except (SlackApiError, SlackClientError, OSError) as error:
-            logger.warning("could not update the reminder after escalating: %s", error)
-    return f":rotating_light: Escalated to <#{channel}>."

@@ -20,13 +20,9 @@ from slack_sdk.models.blocks import (
     Block,
     ButtonElement,
     ContextBlock,
-    InputBlock,
     MarkdownTextObject,
-    PlainTextInputElement,
-    PlainTextObject,
     SectionBlock,
 )
-from slack_sdk.models.views import View
 
 from db.models.followups import CANCELLED, DONE, FAILED, SCHEDULED, SENT
 
@@ -34,8 +30,7 @@ DONE_ACTION = "rapport_followup_done"
 SNOOZE_HOUR_ACTION = "rapport_followup_snooze_hour"
 SNOOZE_DAY_ACTION = "rapport_followup_snooze_day"
 SNOOZE_WINDOW_ACTION = "rapport_followup_snooze_window"
-ESCALATE_ACTION = "rapport_followup_escalate"  # the escalation capability may take this one over
-ESCALATE_VIEW = "rapport_followup_escalate_view"
+ESCALATE_ACTION = "rapport_followup_escalate"  # opens the escalation capability's form
 SNOOZE_ACTIONS = {SNOOZE_HOUR_ACTION: "1h", SNOOZE_DAY_ACTION: "1d", SNOOZE_WINDOW_ACTION: "window"}
 
 MAX_SECTION = 3000
@@ -354,35 +349,3 @@ def list_text(title: str, items: Sequence[ListItem], more: int, your_zone: str, 
         return f"{title}: nothing open."
     lines = [f"{title} ({len(items) + more})"] + [list_line(item, your_zone, show_owner) for item in items]
     return "\n".join(lines)
-
-
-# --------------------------------------------------------------------------------------------
-# Escalating from a reminder (until the escalation capability takes the button over)
-
-
-def escalate_modal(private_metadata: str, client_name: str, what: str) -> View:
-    """Asks for a short summary before posting to the escalation channel."""
-    return View(
-        type="modal",
-        callback_id=ESCALATE_VIEW,
-        private_metadata=private_metadata,
-        title=PlainTextObject(text="Escalate"),
-        submit=PlainTextObject(text="Escalate"),
-        close=PlainTextObject(text="Cancel"),
-        blocks=[
-            _section(f"Escalate the follow-up with *{escape(client_name)}*:\n{_cut(what, 2000)}"),
-            InputBlock(
-                block_id="summary",
-                label=PlainTextObject(text="What is wrong, in a sentence or two?"),
-                element=PlainTextInputElement(action_id="summary", multiline=True, max_length=2000),
-            ),
-        ],
-    )
-
-
-def escalation_blocks(client_name: str, owner_id: str, by: str, summary: str, what: str, short_id: int) -> list[Block]:
-    """The post in the escalation channel."""
-    return [
-        _section(f":rotating_light: *Escalation: {escape(client_name)}*\n{escape(summary)}"),
-        _context(f"Follow-up #{short_id}: {what} · owner <@{owner_id}> · escalated by <@{by}>"),
-    ]

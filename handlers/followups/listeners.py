@@ -11,6 +11,7 @@ from slack_sdk import WebClient
 from handlers.common.commands import register_command
 from handlers.common.errors import UserError
 from handlers.common.respond import Reply, Responder
+from handlers.escalate.commands import open_modal_for_followup
 from handlers.followups import actions, blocks, reminders
 from handlers.followups.commands import USAGE, followup
 from handlers.runtime import Runtime
@@ -19,7 +20,7 @@ logger = logging.getLogger(__name__)
 
 
 def register(app: App, runtime: Runtime) -> None:
-    """Register `/followup`, Done / Snooze / Escalate, and the escalate modal."""
+    """Register `/followup` and the reminder's Done / Snooze / Escalate buttons."""
     register_command(app, runtime, "/followup", followup, USAGE)
     _add_stat()
 
@@ -36,25 +37,21 @@ def register(app: App, runtime: Runtime) -> None:
     def escalate(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
         click = _Click(body)
-        _answer_errors(client, click, lambda: _open_escalation(client, runtime, click, body.get("trigger_id")))
-
-    @app.view(blocks.ESCALATE_VIEW)
-    def escalate_submitted(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        ack()
-        user_id = (body.get("user") or {}).get("id") or ""
-        team_id = (body.get("team") or {}).get("id") or (body.get("user") or {}).get("team_id") or ""
-        view = body.get("view") or {}
-        summary = (((view.get("state") or {}).get("values") or {}).get("summary") or {}).get("summary") or {}
-        text = (summary.get("value") or "").strip()
-        responder = Responder(client, user_id)
-        try:
-            answer = actions.escalate(client, runtime, team_id, view.get("private_metadata") or "", user_id, text)
-        except UserError as error:
-            answer = error.message
-        except Exception:
-            logger.exception("escalating a follow-up failed")
-            answer = ":warning: Sorry, the escalation could not be posted; try again or use `/escalate`."
-        responder.send(Reply(text=answer))
+        _answer_errors(
+            client,
+            click,
+            lambda: open_modal_for_followup(
+                runtime,
+                client,
+                team_id=click.team_id,
+                user_id=click.user_id,
+                trigger_id=body.get("trigger_id") or "",
+                followup_id=click.followup_id,
+                channel_id=click.channel,
+                message_ts=click.ts,
+                response_url=click.response_url,
+            ),
+        )
 
 
 def _snooze_listener(runtime: Runtime, choice: str) -> Any:
@@ -117,17 +114,6 @@ def _done(client: WebClient, runtime: Runtime, click: _Click) -> None:
     actions.refresh_message(
         client, runtime, click.team_id, changed, "done", click.user_id, channel=click.channel, ts=click.ts
     )
-
-
-def _open_escalation(client: WebClient, runtime: Runtime, click: _Click, trigger_id: str | None) -> None:
-    followup, _client = reminders.load_for_change(runtime, click.team_id, followup_id=click.followup_id)
-    if not actions.escalation_channel(runtime, click.team_id, followup.client_id):
-        raise UserError(
-            "No escalation channel is set yet. Set one with `/escalate channel #channel` "
-            "(per client: `/client edit <name> escalation:#channel`), then press Escalate again."
-        )
-    metadata = actions.escalate_metadata(followup.id, click.channel, click.ts)
-    client.views_open(trigger_id=trigger_id, view=blocks.escalate_modal(metadata, followup.client_name, followup.what))
 
 
 def _add_stat() -> None:

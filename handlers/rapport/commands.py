@@ -18,12 +18,10 @@ from handlers.common.people import member, set_work_hours
 from handlers.common.respond import Reply
 from handlers.runtime import Runtime
 
-USAGE = """`/rapport help` — every command
-`/rapport hours 08:30-17:00` — your working hours (your time zone comes from your Slack profile)
-`/rapport hours` — show your hours and time zone
-`/rapport stats` — what this workspace keeps in Rapport
+USAGE = """*More on `/rapport`*
+`/rapport hours` — show your working hours and time zone; `/rapport hours 08:30-17:00` sets them
 `/rapport care 3` — heads-ups 3 days before clients' holidays and birthdays (`off` stops them)
-`/rapport export` — everything this workspace keeps, as a file"""
+`/rapport stats` — what this workspace keeps · `/rapport export` — all of it, as a JSON file"""
 
 # Counts other capabilities add: (label, function(session) -> int).
 STAT_SOURCES: list[tuple[str, Callable[[Session], int]]] = []

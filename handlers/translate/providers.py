@@ -68,7 +68,7 @@ class Attempt:
     reason: str = ""
 
 
-class TranslationUnavailable(Exception):  # noqa: N818 - the domain name the handlers catch
+class TranslationUnavailable(Exception):
     """No provider produced a translation; the message names every provider tried."""
 
     def __init__(self, attempts: Sequence[Attempt], target: str, target_name: str | None = None) -> None:

@@ -107,7 +107,7 @@ def translate(
     return Translation(text, restore(translated, protected.tokens), source, target, provider)
 
 
-class NeedLanguage(UserError):  # noqa: N818 - a question back to the person, not a failure
+class NeedLanguage(UserError):
     """Text in the asker's own language, and nothing says which language it should go into."""
 
     def __init__(self, source: str | None, hint: str | None = None) -> None:

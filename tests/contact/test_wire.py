@@ -136,3 +136,11 @@ def test_client_facts_win_over_the_card(rapport):
     assert "08:00–16:00 (their own)" in text
     assert "English" in text and "their preference" in text and "whatsapp" in text
     assert "No calls on Mondays" in text
+
+
+def test_no_placeholder_reaches_the_answer_without_a_contact(rapport):
+    for country in ("DE", "Japan", "France"):
+        answer = ask(rapport, "/contact", country)
+        text = answer["text"] + str(answer.get("blocks"))
+        assert "{family}" not in text and "{honorific}" not in text and "{given}" not in text
+        assert "[family name]" in text

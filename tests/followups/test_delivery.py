@@ -264,41 +264,61 @@ def test_cancel_while_scheduled_means_no_message(rapport, tick):
     assert one(rapport.runtime).status == CANCELLED
 
 
-def test_escalate_without_a_channel_says_how_to_set_one(rapport, tick):
+def _submit_escalation(rapport, summary: str) -> None:
+    import json
+
+    [opened] = rapport.slack.wait_for("views.open")
+    view = json.loads(opened.args["view"]) if isinstance(opened.args["view"], str) else opened.args["view"]
+    assert view["callback_id"] == "rapport_escalate_form"
+    rapport.slack.clear()
+    rapport.send.view_submission(
+        "rapport_escalate_form",
+        {
+            "severity": {
+                "rapport_escalate_severity": {"type": "radio_buttons", "selected_option": {"value": "urgent"}}
+            },
+            "summary": {"rapport_escalate_summary": {"type": "plain_text_input", "value": summary}},
+        },
+        private_metadata=view["private_metadata"],
+    )
+
+
+def test_escalate_without_a_channel_keeps_it_and_says_how_to_set_one(rapport, tick):
+    from sqlalchemy import select
+
+    from db.models import Escalation
+    from db.scoped import team_session
+
     _berlin_app(rapport)
     _deliver_one(rapport, tick)
     row = one(rapport.runtime)
     _click(rapport, "rapport_followup_escalate", row, row.message_ts)
-    [answer] = rapport.slack.wait_for("response")
-    assert "/escalate channel #channel" in answer.args["text"]
-    assert rapport.slack.calls_to("views.open") == []
+    _submit_escalation(rapport, "They threaten to cancel the order")
+    deadline = __import__("time").monotonic() + 10
+    told = []
+    while not told and __import__("time").monotonic() < deadline:
+        told = [c for c in rapport.slack.calls if "/escalate channel" in str(c.args.get("text", ""))]
+    assert told, "the person is told how to set the channel"
+    with team_session(rapport.runtime.sessions, "T1") as session:
+        [kept] = session.scalars(select(Escalation)).all()
+        assert kept.status == "pending" and "cancel the order" in kept.summary
 
 
 def test_escalate_asks_for_a_summary_and_posts_to_the_escalation_channel(rapport, tick):
-    import json
-
     from db.models import Workspace
     from db.scoped import team_session
 
     _berlin_app(rapport)
     with team_session(rapport.runtime.sessions, "T1") as session:
-        session.add(Workspace(team_id="T1", settings={}, escalation_channel="C_ESC"))
-    rapport.slack.add_channel("C_ESC", "escalations")
+        session.add(Workspace(team_id="T1", settings={}, escalation_channel="C0ESCALATE"))
+    rapport.slack.add_channel("C0ESCALATE", "escalations")
     _deliver_one(rapport, tick)
     row = one(rapport.runtime)
     _click(rapport, "rapport_followup_escalate", row, row.message_ts)
-    [opened] = rapport.slack.wait_for("views.open")
-    view = json.loads(opened.args["view"]) if isinstance(opened.args["view"], str) else opened.args["view"]
-    assert view["callback_id"] == "rapport_followup_escalate_view"
-    rapport.slack.clear()
-    rapport.send.view_submission(
-        "rapport_followup_escalate_view",
-        {"summary": {"summary": {"type": "plain_text_input", "value": "They threaten to cancel the order"}}},
-        private_metadata=view["private_metadata"],
-    )
-    posts = rapport.slack.wait_for("chat.postMessage", count=2)  # the channel post, then the note to the person
-    channel_post = next(p for p in posts if p.args["channel"] == "C_ESC")
-    assert "They threaten to cancel the order" in channel_post.args["text"]
+    _submit_escalation(rapport, "They threaten to cancel the order")
+    posts = rapport.slack.wait_for("chat.postMessage")
+    channel_post = next(p for p in posts if p.args["channel"] == "C0ESCALATE")
+    assert "They threaten to cancel the order" in str(channel_post.args)
     [update] = rapport.slack.wait_for("chat.update")
     assert update.args["ts"] == row.message_ts and "Escalated" in update.args["text"]
     assert one(rapport.runtime).escalated_at is not None

@@ -24,3 +24,12 @@ def test_archived_escalation_channel_is_refused_with_advice(rapport):
     answer = ask(rapport, "/client", "edit al noor trading escalation:<#C0OLD|old-escalations>")
     assert "archived" in answer["text"].lower()
     assert stored(rapport)[0].escalation_channel is None
+
+
+def test_pasted_csv_with_spaces_quotes_and_windows_line_ends(rapport):
+    answer = ask(
+        rapport, "/client", 'import\r\nname,country,contact\r\nImp One,DE,Anna Weber\r\n"Imp, Two",JP,Tanaka Hiroshi'
+    )
+    assert "Usage" not in answer["text"], answer["text"]
+    assert [c.name for c in stored(rapport)] == ["Imp One", "Imp, Two"]
+    assert stored(rapport)[0].contact == "Anna Weber"
