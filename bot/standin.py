@@ -49,6 +49,7 @@ class SlackStandIn:
         self.channels: dict[str, dict[str, Any]] = {}
         self.messages: dict[tuple[str, str], dict[str, Any]] = {}
         self.failures: dict[str, list[Failure]] = {}
+        self.files: dict[str, dict[str, Any]] = {}
         self.listeners: list[Callable[[Call], None]] = []
         self._lock = threading.Lock()
         self._ts = itertools.count(1)
@@ -133,6 +134,17 @@ class SlackStandIn:
             "text": text,
             "user": user,
             "thread_ts": thread_ts,
+        }
+
+    def add_file(self, file_id: str, name: str, content: bytes, filetype: str = "csv") -> None:
+        """A file that ``files.info`` describes and ``/files/<id>`` serves (with a bearer token)."""
+        self.files[file_id] = {
+            "id": file_id,
+            "name": name,
+            "filetype": filetype,
+            "size": len(content),
+            "mimetype": "text/csv" if filetype == "csv" else "application/octet-stream",
+            "_content": content,
         }
 
     def fail(
@@ -297,6 +309,12 @@ class SlackStandIn:
             return {"ok": True, "view": {**view, "id": f"V{next(self._ts):08d}"}}
         if method in ("reactions.add", "reactions.remove"):
             return {"ok": True}
+        if method == "files.info":
+            found = self.files.get(args.get("file", ""))
+            if found is None:
+                return {"ok": False, "error": "file_not_found"}
+            public = {k: v for k, v in found.items() if not k.startswith("_")}
+            return {"ok": True, "file": {**public, "url_private_download": f"{self.base}/files/{found['id']}"}}
         if method == "files.getUploadURLExternal":
             file_id = f"F{next(self._ts):08d}"
             return {
@@ -346,6 +364,17 @@ class SlackStandIn:
                 parts = parsed.path.strip("/").split("/")
                 if parts[0] == "api" and len(parts) > 1:
                     method = parts[1]
+                elif parts[0] == "files" and len(parts) > 1 and parts[1] in standin.files:
+                    if not self.headers.get("Authorization", "").startswith("Bearer xox"):
+                        self._send(403, "forbidden")
+                        return
+                    data = standin.files[parts[1]]["_content"]
+                    self.send_response(200)
+                    self.send_header("Content-Type", "text/csv")
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                    return
                 elif parts[0] in ("response", "upload"):
                     method = parts[0]
                     args["_id"] = parts[1] if len(parts) > 1 else ""

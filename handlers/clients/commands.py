@@ -42,7 +42,8 @@ USAGE = """`/client add <name> country:<country> [tz:<IANA zone or city>] [lang:
 `/client edit <name> key:value …` — change facts (`name:"New name"` renames; an empty value clears: `note:""`; \
 `escalation:#channel` sends this client's escalations there)
 `/client show <name>` · `/client list [country | @owner | mine]` · `/client remove <name>`
-`/client import` + pasted CSV (first line: column names like the keys above) · `/client export` (CSV file)
+`/client import` + pasted CSV (first line: column names like the keys above), or drop a .csv file in your DM \
+with me · `/client export` (CSV file)
 Example: `/client add Müller Maschinenbau country:Deutschland contact:"Dr. Anna Müller"`"""
 
 SUBCOMMANDS = ("add", "edit", "show", "list", "remove", "import", "export")

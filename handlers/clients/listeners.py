@@ -8,7 +8,7 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from handlers.clients import blocks
+from handlers.clients import blocks, shared_file
 from handlers.clients.commands import USAGE, client_command, save_new
 from handlers.clients.fields import FieldError
 from handlers.common.commands import Command, register_command
@@ -25,6 +25,20 @@ _FIELD_BLOCKS = {"city": "tz"}
 def register(app: App, runtime: Runtime) -> None:
     """Register `/client` and the submission of its form."""
     register_command(app, runtime, "/client", client_command, USAGE)
+
+    @app.event("file_shared")
+    def file_shared(body: dict[str, Any], event: dict[str, Any], client: WebClient) -> None:
+        # Bolt has acknowledged the event already; the download and import run here, after it.
+        team_id = body.get("team_id") or ""
+        user_id, channel_id = event.get("user_id") or "", event.get("channel_id") or ""
+        try:
+            reply = shared_file.import_shared_file(
+                runtime, client, team_id, user_id, channel_id, event.get("file_id") or ""
+            )
+            if reply is not None:
+                shared_file.answer(client, user_id, channel_id, reply)
+        except Exception:
+            logger.exception("importing a shared file failed")
 
     @app.view(blocks.ADD_CALLBACK)
     def add_submitted(ack: Ack, body: dict[str, Any], client: WebClient) -> None:

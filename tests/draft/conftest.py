@@ -2,51 +2,15 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
-from collections.abc import Iterator
 
-import pytest
-from sqlalchemy import Engine
-
-from bot.app import build_runtime
-from bot.settings import Settings
-from bot.standin import SlackStandIn
 from db.models import Client, TeamMember
 from db.scoped import team_session
 from handlers.clients.fields import name_key
 from handlers.runtime import Runtime
-from tests.conftest import SECRET, TOKEN, FakeClock
-from tests.fakes.libretranslate import FakeLibreTranslate
+from tests.fakes.libre_app import TIMEOUT, libre, runtime, settings  # shared fixtures
 
 TEAM = "T1"
-
-
-@pytest.fixture
-def libre() -> Iterator[FakeLibreTranslate]:
-    with FakeLibreTranslate() as fake:
-        yield fake
-
-
-@pytest.fixture
-def settings(slack: SlackStandIn, db_url: str, libre: FakeLibreTranslate) -> Settings:
-    return Settings.from_env(
-        {
-            "SLACK_BOT_TOKEN": TOKEN,
-            "SLACK_SIGNING_SECRET": SECRET,
-            "SLACK_API_URL": slack.url,
-            "DATABASE_URL": db_url,
-            "DISPATCH_INTERVAL": "1",
-            "TRANSLATOR": "libre",
-            "LIBRETRANSLATE_URL": libre.url,
-        }
-    )
-
-
-@pytest.fixture
-def runtime(settings: Settings, engine: Engine, clock: FakeClock) -> Runtime:
-    built = build_runtime(settings, clock=clock, engine=engine)
-    return dataclasses.replace(built, translator=dataclasses.replace(built.translator, timeout=2.0))
 
 
 def add_client(runtime: Runtime, name: str, country: str, tz: str, team: str = TEAM, **values: object) -> int:
