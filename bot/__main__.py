@@ -33,7 +33,10 @@ def main(argv: list[str] | None = None) -> int:
 
     from bot import logs
 
-    logs.configure(settings.log_level, settings.log_json)
+    console = args.process == "shell" or (args.process == "run" and not settings.has_slack)
+    # The console is a conversation: its prompt is not the place for routine INFO lines.
+    level = "WARNING" if console and settings.log_level == "INFO" else settings.log_level
+    logs.configure(level, settings.log_json)
     try:
         engine = _migrated_engine(settings)
     except StartupError as error:
@@ -42,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.process == "migrate":
         print("rapport: database schema is up to date")
         return 0
-    if args.process == "shell" or (args.process == "run" and not settings.has_slack):
+    if console:
         from bot.console import run_console
 
         if args.process == "run":
