@@ -18,7 +18,7 @@ def _share(rapport, file_id: str, channel: str = "D1", event_id: str = "EvF1", r
 
 
 def test_a_shared_csv_is_imported_and_reported_in_the_dm(rapport):
-    rapport.slack.add_file("F1", "clients.csv", "name,country,contact\nImp One,DE,Anna Weber\nBeta KK,JP,\n".encode())
+    rapport.slack.add_file("F1", "clients.csv", b"name,country,contact\nImp One,DE,Anna Weber\nBeta KK,JP,\n")
     assert _share(rapport, "F1").status == 200
     [report] = rapport.slack.wait_for("chat.postMessage")
     assert report.args["channel"] == "D1" and "clients.csv" in report.args["text"]
