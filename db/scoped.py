@@ -52,6 +52,11 @@ def _limit_to_team(state: ORMExecuteState) -> None:
     if not (state.is_select or state.is_update or state.is_delete):
         return
     team_id = state.session.info.get(_TEAM)
+    if team_id is not None and not state.is_orm_statement:
+        # A Core statement (``table.update()``, ``select(table.c.id)``) gets no ORM criteria.
+        if _team_tables() & _tables_of(state.statement):
+            raise UnscopedQuery("Core statement on team-owned tables inside team_session(): use the ORM models")
+        return
     if team_id is not None:
         state.statement = state.statement.options(
             with_loader_criteria(TeamOwned, lambda cls: cls.team_id == team_id, include_aliases=True)
@@ -64,6 +69,24 @@ def _limit_to_team(state: ORMExecuteState) -> None:
     )
     if touches_team_rows:
         raise UnscopedQuery("query on team-owned rows outside team_session()/all_teams_session()")
+
+
+def _team_tables() -> set[str]:
+    from db.base import Base
+
+    return {m.local_table.name for m in Base.registry.mappers if issubclass(m.class_, TeamOwned)}
+
+
+def _tables_of(statement: object) -> set[str]:
+    names: set[str] = set()
+    table = getattr(statement, "table", None)
+    if table is not None and hasattr(table, "name"):
+        names.add(table.name)
+    get_froms = getattr(statement, "get_final_froms", None)
+    if get_froms is not None:
+        for source in get_froms():
+            names.add(getattr(source, "name", ""))
+    return names
 
 
 @event.listens_for(Session, "before_flush")

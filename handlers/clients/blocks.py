@@ -22,6 +22,7 @@ from cultures.errors import CultureError
 from cultures.languages import resolve_language
 from db.models import Client
 from handlers.clients.fields import CHANNELS, escape_mrkdwn
+from handlers.common.respond import split_text
 
 ADD_CALLBACK = "rapport_clients_add"
 FIELD_ACTION = "value"
@@ -110,12 +111,13 @@ def list_line(client: Client) -> str:
 
 
 def list_blocks(heading: str, clients: list[Client]) -> list[Block]:
-    """The list, a section per 20 clients (Slack's section text limit)."""
+    """The list, a section per 20 clients, split further where Slack's 3,000-character limit needs it."""
     blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=heading))]
     lines = [list_line(client) for client in clients]
     for start in range(0, len(lines), LIST_LINES_PER_BLOCK):
         chunk = "\n".join(lines[start : start + LIST_LINES_PER_BLOCK])
-        blocks.append(SectionBlock(text=MarkdownTextObject(text=chunk[:2990])))
+        for piece in split_text(chunk, 2990):
+            blocks.append(SectionBlock(text=MarkdownTextObject(text=piece)))
     return blocks
 
 

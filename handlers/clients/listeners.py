@@ -13,6 +13,7 @@ from handlers.clients.commands import USAGE, client_command, save_new
 from handlers.clients.fields import FieldError
 from handlers.common.commands import Command, register_command
 from handlers.common.errors import UserError
+from handlers.common.interactive import answers_errors
 from handlers.common.respond import Responder
 from handlers.runtime import Runtime
 
@@ -41,6 +42,7 @@ def register(app: App, runtime: Runtime) -> None:
             logger.exception("importing a shared file failed")
 
     @app.view(blocks.ADD_CALLBACK)
+    @answers_errors
     def add_submitted(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         # Checked before ack(): Slack shows errors beside the fields only in the ack itself.
         user_id = (body.get("user") or {}).get("id") or ""

@@ -97,6 +97,12 @@ def register_command(
             response_url=body.get("response_url"),
             user_name=body.get("user_name"),
         )
+        try:
+            from handlers.workspace.lifecycle import note_in_use
+
+            note_in_use(runtime, command.team_id)
+        except Exception:
+            logger.exception("could not record that workspace %s is in use", command.team_id)
         reply = run_command(command, function, usage)
         if reply is not None:
             try:

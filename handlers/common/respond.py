@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackClientError
 from slack_sdk.models.blocks import Block
 from slack_sdk.webhook import WebhookClient
 
@@ -139,14 +140,17 @@ class Responder:
         reply = Reply(text=escape_placeholders(reply.text), blocks=reply.blocks, public=reply.public)
         if self.response_url and response_url_budget.take(self.response_url):
             webhook = WebhookClient(self.response_url, timeout=self.timeout)
-            response = webhook.send(
-                text=reply.text,
-                blocks=blocks,
-                response_type="in_channel" if reply.public else "ephemeral",
-                replace_original=replace_original,
-            )
-            if response.status_code == 200:
-                return
-            logger.warning("response_url answered %s; falling back to chat.postMessage", response.status_code)
+            try:
+                response = webhook.send(
+                    text=reply.text,
+                    blocks=blocks,
+                    response_type="in_channel" if reply.public else "ephemeral",
+                    replace_original=replace_original,
+                )
+                if response.status_code == 200:
+                    return
+                logger.warning("response_url answered %s; falling back to chat.postMessage", response.status_code)
+            except (SlackClientError, OSError) as error:
+                logger.warning("response_url failed (%s); falling back to chat.postMessage", error)
         channel = self.channel_id if reply.public and self.channel_id else self.user_id
         self.client.chat_postMessage(channel=channel, text=reply.text, blocks=blocks, unfurl_links=False)

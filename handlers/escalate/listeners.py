@@ -11,6 +11,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 
 from db.models.escalations import RESOLVED
 from handlers.common.commands import register_command
+from handlers.common.interactive import answers_errors
 from handlers.common.respond import Reply, Responder
 from handlers.escalate import blocks, commands, escalations
 from handlers.runtime import Runtime
@@ -26,6 +27,7 @@ def register(app: App, runtime: Runtime) -> None:
     _count_in_stats()
 
     @app.view(blocks.FORM)
+    @answers_errors
     def escalate_form_submitted(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         user_id, team_id = _who(body)
         checked = commands.read_form(runtime, team_id, user_id, body.get("view") or {})
@@ -43,6 +45,7 @@ def register(app: App, runtime: Runtime) -> None:
         _tell(client, user_id, checked.origin.channel_id, checked.origin.response_url, text)
 
     @app.action(blocks.ACKNOWLEDGE)
+    @answers_errors
     def acknowledge_clicked(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
         user_id, team_id = _who(body)
@@ -54,6 +57,7 @@ def register(app: App, runtime: Runtime) -> None:
             _tell(client, user_id, _channel(body), body.get("response_url"), problem)
 
     @app.action(blocks.RESOLVE)
+    @answers_errors
     def resolve_clicked(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
         user_id, team_id = _who(body)
@@ -81,6 +85,7 @@ def register(app: App, runtime: Runtime) -> None:
             )
 
     @app.view(blocks.RESOLUTION_FORM)
+    @answers_errors
     def resolution_submitted(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         user_id, team_id = _who(body)
         checked = commands.read_resolution(body.get("view") or {})

@@ -13,7 +13,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 from sqlalchemy import select
 
-from db.models.followups import FollowUp
+from db.models.followups import ACTIVE, SCHEDULED, FollowUp
 from db.scoped import team_session
 from handlers.common.people import member
 from handlers.followups import blocks, reminders
@@ -112,7 +112,10 @@ def snooze_and_refresh(
 def _snooze_to(runtime: Runtime, team_id: str, followup_id: int, placement: Placement) -> Changed:
     with team_session(runtime.sessions, team_id) as session:
         row = session.scalars(select(FollowUp).where(FollowUp.id == followup_id).with_for_update()).one()
-        row.status, row.due_at, row.nag_due_at = "scheduled", placement.fire_at, None
+        if row.status not in ACTIVE:
+            raise reminders.FollowUpClosedError(row, "snooze")
+        row.status, row.due_at, row.nag_due_at = SCHEDULED, placement.fire_at, None
         row.claimed_by = row.claimed_until = None
+        row.attempts = 0
         session.flush()
         return Changed(row, placement)

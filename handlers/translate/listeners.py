@@ -9,6 +9,7 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from handlers.common.commands import register_command
+from handlers.common.interactive import answers_errors
 from handlers.runtime import Runtime
 from handlers.translate import detect, messages
 from handlers.translate.blocks import POST_ACTION
@@ -22,15 +23,18 @@ def register(app: App, runtime: Runtime) -> None:
     register_command(app, runtime, "/translate", translate_command, USAGE)
 
     @app.shortcut(SHORTCUT)
+    @answers_errors
     def translate_message(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
         messages.on_shortcut(runtime, client, body)
 
     @app.event("reaction_added")
+    @answers_errors
     def reaction_added(body: dict[str, Any], client: WebClient) -> None:
         messages.on_reaction(runtime, client, body)
 
     @app.action(re.compile(rf"^{POST_ACTION}(_\d+)?$"))
+    @answers_errors
     def post_translation(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
         messages.on_post(client, body)

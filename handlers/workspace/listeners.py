@@ -31,8 +31,10 @@ def register(app: App, runtime: Runtime) -> None:
         mark_uninstalled(runtime, body.get("team_id") or "", "app_uninstalled")
 
     @app.event("tokens_revoked")
-    def tokens_revoked(body: dict[str, Any]) -> None:
-        mark_uninstalled(runtime, body.get("team_id") or "", "tokens_revoked")
+    def tokens_revoked(body: dict[str, Any], event: dict[str, Any]) -> None:
+        # Only the bot token matters to us; a user revoking their own OAuth token changes nothing.
+        if (event.get("tokens") or {}).get("bot"):
+            mark_uninstalled(runtime, body.get("team_id") or "", "tokens_revoked")
 
     def unknown_command(command: Command) -> Reply:
         raise UserError(f"I don't know the command `{command.name}`.\n\n{OVERVIEW}", show_usage=False)

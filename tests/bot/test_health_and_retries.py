@@ -74,3 +74,14 @@ def test_response_url_is_used_at_most_five_times_then_chat_post_message(rapport)
     [dm] = rapport.slack.wait_for("chat.postMessage", 1)
     assert dm.args["channel"] == "U1"
     assert len(rapport.slack.calls_to("response")) == 5
+
+
+def test_an_unreachable_response_url_falls_back_to_a_direct_message(rapport):
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{s.getsockname()[1]}/response/gone"
+    assert rapport.send.command("/rapport", "help", response_url=dead).status == 200
+    [dm] = rapport.slack.wait_for("chat.postMessage")
+    assert dm.args["channel"] == "U1" and "/contact" in dm.args["text"]

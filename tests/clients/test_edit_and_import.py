@@ -33,3 +33,16 @@ def test_pasted_csv_with_spaces_quotes_and_windows_line_ends(rapport):
     assert "Usage" not in answer["text"], answer["text"]
     assert [c.name for c in stored(rapport)] == ["Imp One", "Imp, Two"]
     assert stored(rapport)[0].contact == "Anna Weber"
+
+
+def test_long_lists_are_split_not_cut():
+    from db.models import Client
+    from handlers.clients.blocks import list_blocks
+
+    clients = [
+        Client(name="N" * 190 + str(i), name_key=str(i), country="DE", tz="Europe/Berlin", contact="C" * 200)
+        for i in range(20)
+    ]
+    sections = [block.to_dict()["text"]["text"] for block in list_blocks("Clients", clients)[1:]]
+    assert all(len(text) <= 3000 for text in sections)
+    assert sum(text.count("•") for text in sections) == 20

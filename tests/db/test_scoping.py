@@ -53,3 +53,14 @@ def test_one_workspace_can_reuse_another_ones_client_name(runtime):
     for team in ("TA", "TB"):
         with team_session(runtime.sessions, team) as session:
             session.add(_client("Same"))
+
+
+def test_core_statements_on_team_tables_are_refused_in_a_team_session(runtime):
+    with team_session(runtime.sessions, "TB") as session:
+        session.add(_client("Beta"))
+    with pytest.raises(UnscopedQuery), team_session(runtime.sessions, "TA") as session:
+        session.execute(Client.__table__.update().values(note="hijacked"))
+    with pytest.raises(UnscopedQuery), team_session(runtime.sessions, "TA") as session:
+        session.execute(select(Client.__table__.c.id))
+    with team_session(runtime.sessions, "TB") as session:
+        assert session.scalars(select(Client)).one().note is None
