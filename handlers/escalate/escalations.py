@@ -482,23 +482,35 @@ def client_context(client: Client, now: dt.datetime) -> list[Any]:
 # --- acknowledge and resolve -----------------------------------------------------------------
 
 
-def acknowledge(runtime: Runtime, web: WebClient, team_id: str, escalation_id: int, user_id: str) -> str | None:
-    """Record who acknowledged (first click wins) and update the message; else say why not."""
-    now = runtime.clock()
+def _transition(
+    runtime: Runtime, team_id: str, escalation_id: int, allowed: Any, values: dict[str, Any], now: dt.datetime
+) -> tuple[str | None, Any, str | None, str | None]:
+    """Move an escalation to a new state if it is in ``allowed`` (first click wins).
+
+    Returns (problem to tell the person, view, channel, message ts); the view is None on a problem.
+    """
     with team_session(runtime.sessions, team_id) as session:
         result = session.execute(
             update(Escalation)
-            .where(Escalation.id == escalation_id, Escalation.status == OPEN)
-            .values(status=ACKNOWLEDGED, acknowledged_by=user_id, acknowledged_at=now)
+            .where(Escalation.id == escalation_id, allowed)
+            .values(**values)
             .execution_options(synchronize_session=False)
         )
         escalation = _get(session, escalation_id)
         if escalation is None:
-            return "This escalation no longer exists."
+            return "This escalation no longer exists.", None, None, None
         if result.rowcount != 1:
-            return _already(escalation)
-        view = escalation_view(session, escalation, now)
-        channel, ts = escalation.channel, escalation.message_ts
+            return _already(escalation), None, None, None
+        return None, escalation_view(session, escalation, now), escalation.channel, escalation.message_ts
+
+
+def acknowledge(runtime: Runtime, web: WebClient, team_id: str, escalation_id: int, user_id: str) -> str | None:
+    """Record who acknowledged (first click wins) and update the message; else say why not."""
+    now = runtime.clock()
+    values = {"status": ACKNOWLEDGED, "acknowledged_by": user_id, "acknowledged_at": now}
+    problem, view, channel, ts = _transition(runtime, team_id, escalation_id, Escalation.status == OPEN, values, now)
+    if problem:
+        return problem
     _update_message(web, channel, ts, view)
     return None
 
@@ -506,27 +518,19 @@ def acknowledge(runtime: Runtime, web: WebClient, team_id: str, escalation_id: i
 def resolve(runtime: Runtime, web: WebClient, team_id: str, escalation_id: int, user_id: str, note: str) -> str | None:
     """Record the resolution (first wins), update the message and close its thread with the note."""
     now = runtime.clock()
-    with team_session(runtime.sessions, team_id) as session:
-        result = session.execute(
-            update(Escalation)
-            .where(Escalation.id == escalation_id, Escalation.status.in_(UNRESOLVED))
-            .values(
-                status=RESOLVED,
-                resolved_by=user_id,
-                resolved_at=now,
-                resolution=note or None,
-                lease_until=None,
-                lease_owner=None,
-            )
-            .execution_options(synchronize_session=False)
-        )
-        escalation = _get(session, escalation_id)
-        if escalation is None:
-            return "This escalation no longer exists."
-        if result.rowcount != 1:
-            return _already(escalation)
-        view = escalation_view(session, escalation, now)
-        channel, ts = escalation.channel, escalation.message_ts
+    values = {
+        "status": RESOLVED,
+        "resolved_by": user_id,
+        "resolved_at": now,
+        "resolution": note or None,
+        "lease_until": None,
+        "lease_owner": None,
+    }
+    problem, view, channel, ts = _transition(
+        runtime, team_id, escalation_id, Escalation.status.in_(UNRESOLVED), values, now
+    )
+    if problem:
+        return problem
     if ts:
         _update_message(web, channel, ts, view)
         try:
