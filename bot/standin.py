@@ -27,6 +27,7 @@ class Call:
     args: dict[str, Any]
     path: str
     at: float = field(default_factory=time.time)
+    peer: tuple[str, int] | None = None  # the caller's address: one per connection kept alive
 
 
 @dataclass
@@ -334,6 +335,10 @@ class SlackStandIn:
         standin = self
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # keep-alive, as Slack's Web API: every answer has a length
+            disable_nagle_algorithm = True
+            wbufsize = 64 * 1024  # headers and body leave in one segment (flushed after each request)
+
             def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
                 return
 
@@ -383,7 +388,7 @@ class SlackStandIn:
                 else:
                     self._send(404, {"ok": False, "error": "not_found"})
                     return
-                call = Call(method, args, parsed.path)
+                call = Call(method, args, parsed.path, peer=self.client_address[:2])
                 with standin._lock:
                     standin.calls.append(call)
                 for listener in list(standin.listeners):
