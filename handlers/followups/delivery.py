@@ -143,17 +143,11 @@ def dispatch_due(
     """Deliver every due reminder and nag; safe to run in several processes at once."""
     worker = worker or _WORKER
     report = DispatchReport()
-    started = time.monotonic()
+    deadline = time.monotonic() + budget
     context: _Context | None = None  # clients, advice and settings, loaded once per pass
     with ThreadPoolExecutor(posters, thread_name_prefix="followup-post") as pool:
         for kind in ("deliver", "nag"):
-            while time.monotonic() - started < budget:
-                now = runtime.clock()
-                rows = claim(runtime, kind, now, batch, worker)
-                if not rows:
-                    break
-                jobs = [Job(row, kind) for row in rows]
-                context = _run_batch(runtime, client, jobs, now, pool, report, worker, context)
+            context = _drain(runtime, client, kind, pool, report, worker, batch, deadline, context)
     if report:
         logger.info(
             "follow-ups: %s sent, %s nagged, %s recovered, %s failed, %s to retry",
@@ -221,7 +215,7 @@ def _renew(runtime: Runtime, ids: Iterable[int], worker: str) -> None:
 
 
 # --------------------------------------------------------------------------------------------
-# A batch: context loaded once, posts in parallel, lease renewed while they run
+# Batches: context loaded once, posts in parallel, leases renewed while they run
 
 
 @dataclass
@@ -294,24 +288,40 @@ def _owner(runtime: Runtime, context: _Context, team_id: str, user_id: str) -> M
     return found
 
 
-def _run_batch(
+def _drain(
     runtime: Runtime,
     client: WebClient,
-    jobs: list[Job],
-    now: dt.datetime,
+    kind: str,
     pool: ThreadPoolExecutor,
     report: DispatchReport,
     worker: str,
-    known: _Context | None = None,
-) -> _Context:
-    context = _load_context(runtime, jobs, now, known)
-    pending: dict[Future[_Outcome], int] = {
-        pool.submit(_handle, runtime, client, job, context, worker): job.row.id for job in jobs
-    }
+    batch: int,
+    deadline: float,
+    context: _Context | None,
+) -> _Context | None:
+    """Claim and post due rows of one kind until none is left (or the tick's budget is spent).
+
+    The next batch is claimed while the last half of the current one is still being posted, so
+    the posters never wait for a batch's slowest message; outcomes are recorded every
+    ``FLUSH_ROWS`` rows or ``FLUSH_EVERY`` seconds, and leases of rows still in flight renewed.
+    """
+    pending: dict[Future[_Outcome], int] = {}
     done: list[_Outcome] = []
+    exhausted = False
     last_renewal = last_flush = time.monotonic()
     try:
-        while pending:
+        while True:
+            if not exhausted and len(pending) <= batch // 2 and time.monotonic() < deadline:
+                now = runtime.clock()
+                rows = claim(runtime, kind, now, batch, worker)
+                exhausted = not rows
+                if rows:
+                    jobs = [Job(row, kind) for row in rows]
+                    context = _load_context(runtime, jobs, now, context)
+                    for job in jobs:
+                        pending[pool.submit(_handle, runtime, client, job, context, worker)] = job.row.id
+            if not pending:
+                return context
             finished, _ = wait(list(pending), timeout=FLUSH_EVERY, return_when=FIRST_COMPLETED)
             for future in finished:
                 pending.pop(future)
@@ -333,7 +343,6 @@ def _run_batch(
     finally:
         if done:
             _flush(runtime, worker, done)
-    return context
 
 
 def _count(report: DispatchReport, outcome: str) -> None:
