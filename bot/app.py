@@ -14,7 +14,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from sqlalchemy import Engine
 
 from bot.settings import Settings
-from bot.slack import build_client
+from bot.slack import KeepAliveWebClient, build_client
 from db.session import make_engine, make_session_factory
 from handlers import register_handlers
 from handlers.runtime import Clock, Runtime, TranslatorConfig, system_clock
@@ -56,6 +56,8 @@ def create_app(settings: Settings, runtime: Runtime, client: WebClient | None = 
         process_before_response=False,
         logger=logging.getLogger("slack_bolt"),
     )
+    if isinstance(client, KeepAliveWebClient):
+        _keep_connections_alive(app, client)
     register_handlers(app, runtime)
 
     @app.error
@@ -63,6 +65,21 @@ def create_app(settings: Settings, runtime: Runtime, client: WebClient | None = 
         logger.error("unhandled error for a %s request", body.get("type") or "slash", exc_info=error)
 
     return app
+
+
+def _keep_connections_alive(app: App, client: KeepAliveWebClient) -> None:
+    """Listeners get a client that shares ``client``'s kept-alive connections.
+
+    Bolt gives each request a fresh plain ``WebClient`` (one ``urlopen`` connection per call);
+    this middleware, which runs after authorisation, swaps in one with the same token and team
+    that reuses the pool, so a listener's Slack calls skip the connection (and TLS) set-up.
+    """
+
+    @app.middleware
+    def shared_connections(context: Any, next: Any) -> None:  # noqa: A002 - Bolt's argument name
+        per_request = context.client
+        context["client"] = client.for_request(per_request.token, per_request.default_params.get("team_id"))
+        next()
 
 
 def _single_token_authorize(client: WebClient, token: str) -> Any:

@@ -36,11 +36,30 @@ class KeepAliveWebClient(WebClient):
     ``URLError``/``TimeoutError``), so the retry handlers see exactly what they expect.
     """
 
-    def __init__(self, *args: Any, pool_size: int = POOL_SIZE, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, pool_size: int = POOL_SIZE, pool: urllib3.PoolManager | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         _settle_level(self._logger)
-        self._pool = urllib3.PoolManager(
-            num_pools=4, maxsize=pool_size, block=False, retries=False, ssl_context=self.ssl
+        self._pool = (
+            pool
+            if pool is not None
+            else urllib3.PoolManager(num_pools=4, maxsize=pool_size, block=False, retries=False, ssl_context=self.ssl)
+        )
+
+    def for_request(self, token: str | None, team_id: str | None) -> KeepAliveWebClient:
+        """A client for one request, as Bolt makes per request, sharing this one's connections."""
+        return KeepAliveWebClient(
+            token=token,
+            base_url=self.base_url,
+            timeout=self.timeout,
+            ssl=self.ssl,
+            proxy=self.proxy,
+            headers=self.headers,
+            team_id=team_id,
+            logger=self._logger,
+            retry_handlers=list(self.retry_handlers),
+            pool=self._pool,
         )
 
     def _perform_urllib_http_request_internal(self, url: str, req: Request) -> dict[str, Any]:

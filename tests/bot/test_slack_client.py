@@ -142,3 +142,13 @@ def test_debug_lines_are_not_built_when_debug_is_off(settings):
         assert log.level == log.getEffectiveLevel() > logging.DEBUG
     finally:
         log.setLevel(logging.NOTSET)
+
+
+def test_listeners_share_the_kept_alive_connections(rapport):
+    """Bolt builds a plain WebClient per request; our middleware swaps in one sharing the pool."""
+    for user in ("U1", "U2"):
+        assert rapport.send.command("/contact", "Japan", user=user).status == 200
+        rapport.slack.wait_for("response", 1 if user == "U1" else 2)
+    lookups = rapport.slack.calls_to("users.info")
+    assert {call.args["user"] for call in lookups} == {"U1", "U2"}
+    assert len({call.peer for call in lookups}) == 1
