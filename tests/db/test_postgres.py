@@ -23,3 +23,25 @@ def test_migrations_apply_and_are_idempotent_on_postgres(pg_url):
     with team_session(sessions, "TB") as session:
         assert session.scalars(select(Client)).all() == []
     engine.dispose()
+
+
+def test_the_claim_reads_due_rows_in_order_from_the_partial_index(pg_url):
+    """A backlog is not scanned and sorted on every claim (migration 0006)."""
+    import datetime as dt
+
+    from sqlalchemy import text
+    from sqlalchemy.dialects import postgresql
+
+    from handlers.followups.delivery import _due_query
+    from tests.followups.workers import insert_due
+
+    engine = make_engine(pg_url)
+    insert_due(engine, 5000)
+    with engine.begin() as connection:
+        connection.execute(text("ANALYZE followup"))
+        statement = _due_query("deliver", dt.datetime.now(dt.UTC)).limit(200).with_for_update(skip_locked=True)
+        compiled = statement.compile(dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True})
+        plan = "\n".join(row[0] for row in connection.execute(text(f"EXPLAIN {compiled}")))
+    engine.dispose()
+    assert "ix_followup_active_due_at" in plan, plan
+    assert "Sort" not in plan, plan
