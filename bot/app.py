@@ -5,10 +5,14 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import App
 from slack_bolt.authorization import AuthorizeResult
+from slack_bolt.middleware import Middleware
+from slack_bolt.request import BoltRequest
+from slack_bolt.response import BoltResponse
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 from sqlalchemy import Engine
@@ -74,12 +78,27 @@ def _keep_connections_alive(app: App, client: KeepAliveWebClient) -> None:
     this middleware, which runs after authorisation, swaps in one with the same token and team
     that reuses the pool, so a listener's Slack calls skip the connection (and TLS) set-up.
     """
+    app.use(_SharedConnections(client))
 
-    @app.middleware
-    def shared_connections(context: Any, next: Any) -> None:  # noqa: A002 - Bolt's argument name
-        per_request = context.client
-        context["client"] = client.for_request(per_request.token, per_request.default_params.get("team_id"))
-        next()
+
+class _SharedConnections(Middleware):
+    """A class, not a function middleware: Bolt builds a function middleware's arguments (``say``
+    among them, bound to the client of the moment) before it runs; here nothing is built yet."""
+
+    def __init__(self, client: KeepAliveWebClient) -> None:
+        self.client = client
+
+    def process(
+        self,
+        *,
+        req: BoltRequest,
+        resp: BoltResponse,
+        next: Callable[[], BoltResponse],  # noqa: A002 - Bolt's argument name
+    ) -> BoltResponse:
+        per_request = req.context.client
+        team_id = per_request.default_params.get("team_id")
+        req.context["client"] = self.client.for_request(per_request.token, team_id)
+        return next()
 
 
 def _single_token_authorize(client: WebClient, token: str) -> Any:

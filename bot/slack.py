@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 import logging
-from http.client import HTTPMessage
+from http.client import HTTPException, HTTPMessage
 from typing import Any
 from urllib.error import HTTPError, URLError
 from urllib.request import Request
@@ -62,6 +62,11 @@ class KeepAliveWebClient(WebClient):
             pool=self._pool,
         )
 
+    def __deepcopy__(self, memo: dict[int, Any]) -> KeepAliveWebClient:
+        # Bolt deep-copies the request (client included) for lazy listeners; a pool's locks cannot
+        # be copied, and need not be: the copy shares it.
+        return self.for_request(self.token, self.default_params.get("team_id"))
+
     def _perform_urllib_http_request_internal(self, url: str, req: Request) -> dict[str, Any]:
         if self.proxy is not None or not url.lower().startswith(("http://", "https://")):
             return super()._perform_urllib_http_request_internal(url, req)
@@ -77,7 +82,14 @@ class KeepAliveWebClient(WebClient):
             )
         except urllib3.exceptions.ReadTimeoutError as error:
             raise TimeoutError(f"Slack did not answer within {self.timeout} s") from error
-        except urllib3.exceptions.HTTPError as error:
+        except urllib3.exceptions.ProtocolError as error:
+            cause = error.args[1] if len(error.args) > 1 and isinstance(error.args[1], BaseException) else None
+            if isinstance(cause, HTTPException | ConnectionResetError):
+                # As urlopen raises them: a reset or disconnect is retried by slack_sdk's handler,
+                # an answer cut off midway (Slack may have acted on it) is not.
+                raise cause from error
+            raise URLError(cause or error) from error
+        except urllib3.exceptions.HTTPError as error:  # could not connect (refused, DNS, TLS, timeout)
             raise URLError(error.__context__ or error) from error
         headers = HTTPMessage()
         for name, value in response.headers.items():

@@ -16,6 +16,8 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from copy import deepcopy
+from http.client import IncompleteRead
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.error import URLError
 
@@ -60,6 +62,7 @@ class _Counting(BaseHTTPRequestHandler):
     connections: set[tuple[str, int]] = set()
     close_silently = False  # drop the connection after answering, without saying so
     hang = False
+    cut_off = False  # promise a longer answer than is sent, then close
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002
         return
@@ -75,10 +78,10 @@ class _Counting(BaseHTTPRequestHandler):
         body = json.dumps({"ok": True, "user": {"id": "U1"}}).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/json; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Content-Length", str(len(body) + (100 if cls.cut_off else 0)))
         self.end_headers()
         self.wfile.write(body)
-        if cls.close_silently:
+        if cls.close_silently or cls.cut_off:
             self.close_connection = True
 
 
@@ -114,6 +117,23 @@ def test_a_silent_server_times_out_as_an_os_error():
             client.users_info(user="U1")
         assert time.monotonic() - started < 2.5
         assert handler.requests == 1
+
+
+def test_an_answer_cut_off_midway_is_not_sent_again(settings):
+    """Slack may have acted on it (as with urlopen, only resets and refusals are retried)."""
+    with _server(cut_off=True) as (url, handler):
+        client = build_client(dataclasses.replace(settings, slack_api_url=url))
+        with pytest.raises(IncompleteRead):
+            client.chat_postMessage(channel="U1", text="once")
+        assert handler.requests == 1
+
+
+def test_a_copy_shares_the_pool(settings):
+    """Bolt deep-copies requests for lazy listeners; a pool cannot be copied, so it is shared."""
+    client = build_client(settings)
+    copy = deepcopy(client)
+    assert copy is not client and copy._pool is client._pool
+    assert copy.token == client.token and copy.base_url == client.base_url
 
 
 def test_a_refused_connection_is_a_url_error_after_the_retries(settings):
