@@ -28,6 +28,7 @@ Then a second pass re-notifies ("nags") reminders still not Done after the works
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import os
@@ -163,9 +164,12 @@ def dispatch_due(
 def _due_query(kind: str, now: dt.datetime) -> Select[tuple[int]]:
     lease_free = or_(FollowUp.claimed_until.is_(None), FollowUp.claimed_until <= now)
     if kind == "deliver":
+        # The statuses are written into the SQL, not bound: the partial index on active rows'
+        # due_at (migration 0006) is then usable by a prepared statement's generic plan too.
+        active = bindparam("active_statuses", list(ACTIVE), expanding=True, literal_execute=True)
         return (
             select(FollowUp.id)
-            .where(FollowUp.status.in_(ACTIVE), FollowUp.due_at <= now, lease_free)
+            .where(FollowUp.status.in_(active), FollowUp.due_at <= now, lease_free)
             .order_by(FollowUp.due_at)
         )
     return (
@@ -233,7 +237,8 @@ class _Context:
 
 def _load_context(runtime: Runtime, jobs: list[Job], now: dt.datetime, known: _Context | None = None) -> _Context:
     """Clients, essentials and settings for a batch; ``known`` (an earlier batch of this pass) is reused."""
-    context = known or _Context(now, {}, {})
+    # A copy per batch (sharing the caches): posts of the previous batch keep their own ``now``.
+    context = dataclasses.replace(known, now=now) if known is not None else _Context(now, {}, {})
     client_ids = {job.row.client_id for job in jobs if job.row.client_id is not None} - set(context.clients)
     teams = {job.row.team_id for job in jobs} - set(context.settings)
     if client_ids or teams:
@@ -248,8 +253,7 @@ def _load_context(runtime: Runtime, jobs: list[Job], now: dt.datetime, known: _C
         context.settings.update({team: settings.get(team, {}) for team in teams})
         context.clients.update(clients)
         for client_id, row in clients.items():
-            context.essentials[client_id] = _essentials(row, context.now)
-    context.now = now
+            context.essentials[client_id] = _essentials(row, now)
     return context
 
 
@@ -312,27 +316,23 @@ def _drain(
     try:
         while True:
             if not exhausted and len(pending) <= batch // 2 and time.monotonic() < deadline:
-                now = runtime.clock()
-                rows = claim(runtime, kind, now, batch, worker)
-                exhausted = not rows
-                if rows:
-                    jobs = [Job(row, kind) for row in rows]
-                    context = _load_context(runtime, jobs, now, context)
-                    for job in jobs:
-                        pending[pool.submit(_handle, runtime, client, job, context, worker)] = job.row.id
+                try:
+                    now = runtime.clock()
+                    jobs = [Job(row, kind) for row in claim(runtime, kind, now, batch, worker)]
+                    if jobs:
+                        context = _load_context(runtime, jobs, now, context)
+                except Exception as error:
+                    # The database failed us: stop claiming, but record what is already in flight.
+                    logger.exception("claiming due follow-ups failed; finishing the ones being sent")
+                    report.errors.append(repr(error))
+                    jobs = []
+                exhausted = not jobs
+                for job in jobs:
+                    pending[pool.submit(_handle, runtime, client, job, context, worker)] = job.row.id
             if not pending:
                 return context
             finished, _ = wait(list(pending), timeout=FLUSH_EVERY, return_when=FIRST_COMPLETED)
-            for future in finished:
-                pending.pop(future)
-                try:
-                    outcome = future.result()
-                except Exception as error:  # noqa: BLE001 - _handle logs; keep the batch going
-                    report.errors.append(repr(error))
-                    continue
-                _count(report, outcome.name)
-                if outcome.values is not None:
-                    done.append(outcome)
+            _collect(finished, pending, report, done)
             clock = time.monotonic()
             if done and (len(done) >= FLUSH_ROWS or clock - last_flush >= FLUSH_EVERY or not pending):
                 _flush(runtime, worker, done)
@@ -341,8 +341,30 @@ def _drain(
                 _renew(runtime, pending.values(), worker)
                 last_renewal = clock
     finally:
+        if pending:  # leaving on an error: messages still being sent are recorded once they are out
+            finished, _ = wait(list(pending))
+            _collect(finished, pending, report, done)
         if done:
             _flush(runtime, worker, done)
+
+
+def _collect(
+    finished: Iterable[Future[_Outcome]],
+    pending: dict[Future[_Outcome], int],
+    report: DispatchReport,
+    done: list[_Outcome],
+) -> None:
+    """Move finished posts out of ``pending``: counted in the report, messages sent into ``done``."""
+    for future in finished:
+        pending.pop(future, None)
+        try:
+            outcome = future.result()
+        except Exception as error:  # noqa: BLE001 - _handle logs; keep the batch going
+            report.errors.append(repr(error))
+            continue
+        _count(report, outcome.name)
+        if outcome.values is not None:
+            done.append(outcome)
 
 
 def _count(report: DispatchReport, outcome: str) -> None:

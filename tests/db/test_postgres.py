@@ -26,22 +26,34 @@ def test_migrations_apply_and_are_idempotent_on_postgres(pg_url):
 
 
 def test_the_claim_reads_due_rows_in_order_from_the_partial_index(pg_url):
-    """A backlog is not scanned and sorted on every claim (migration 0006)."""
+    """A backlog is not scanned and sorted on every claim (migration 0006) — also when psycopg
+    has prepared the statement and PostgreSQL plans it generically, without the values."""
     import datetime as dt
+    import re
 
     from sqlalchemy import text
-    from sqlalchemy.dialects import postgresql
 
     from handlers.followups.delivery import _due_query
     from tests.followups.workers import insert_due
 
     engine = make_engine(pg_url)
     insert_due(engine, 5000)
+    statement = _due_query("deliver", dt.datetime.now(dt.UTC)).limit(200).with_for_update(skip_locked=True)
+    compiled = statement.compile(dialect=engine.dialect, compile_kwargs={"render_postcompile": True})
+    names: list[str] = []
+
+    def placeholder(match: re.Match[str]) -> str:
+        names.append(match.group(1))
+        return f"${len(names)}"
+
+    prepared = re.sub(r"%\((\w+)\)s", placeholder, compiled.string)
+    values = [compiled.params[name] for name in names]
+    arguments = ", ".join(f"'{v.isoformat()}'::timestamptz" if isinstance(v, dt.datetime) else str(v) for v in values)
     with engine.begin() as connection:
         connection.execute(text("ANALYZE followup"))
-        statement = _due_query("deliver", dt.datetime.now(dt.UTC)).limit(200).with_for_update(skip_locked=True)
-        compiled = statement.compile(dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True})
-        plan = "\n".join(row[0] for row in connection.execute(text(f"EXPLAIN {compiled}")))
+        connection.exec_driver_sql("SET LOCAL plan_cache_mode = force_generic_plan")
+        connection.exec_driver_sql(f"PREPARE claim_due AS {prepared}")
+        plan = "\n".join(row[0] for row in connection.exec_driver_sql(f"EXPLAIN EXECUTE claim_due({arguments})"))
     engine.dispose()
     assert "ix_followup_active_due_at" in plan, plan
     assert "Sort" not in plan, plan

@@ -218,6 +218,43 @@ def test_crash_after_claim_loses_nothing_and_sends_nothing_twice(rapport, tick):
     assert not tick()
 
 
+def test_a_claim_failing_midway_still_records_the_messages_in_flight(rapport, engine, web):
+    """The database fails the second claim while the first batch is posting: what went out is
+    recorded (nothing left leased without an outcome, so nothing can be posted twice), and the
+    rest goes at the next tick."""
+    import sqlite3
+
+    from sqlalchemy import event
+
+    from handlers.followups.delivery import deliveries_of, dispatch_due
+
+    _berlin_app(rapport)
+    for n in range(10):
+        _schedule(rapport, f"Müller Maschinenbau in 1 hour call number {n}")
+    rapport.clock.advance(hours=1, seconds=1)
+    claims = []
+
+    def fail_the_second_claim(connection, cursor, statement, parameters, context, executemany):
+        if statement.startswith("UPDATE followup SET claimed_until") and "RETURNING" in statement:
+            claims.append(statement)
+            if len(claims) == 2:
+                raise sqlite3.OperationalError("disk I/O error")
+
+    event.listen(engine, "before_cursor_execute", fail_the_second_claim)
+    try:
+        report = dispatch_due(rapport.runtime, web, batch=4)
+    finally:
+        event.remove(engine, "before_cursor_execute", fail_the_second_claim)
+    assert len(claims) >= 2 and report.errors  # the deliver claims, then the nag claim
+    assert report.sent == 4
+    rows = followups(rapport.runtime)
+    assert sorted(r.status for r in rows) == [SCHEDULED] * 6 + [SENT] * 4
+    assert all(r.claimed_by is None for r in rows)
+    assert dispatch_due(rapport.runtime, web, batch=4).sent == 6
+    counts = deliveries_of(c.args for c in rapport.slack.calls_to("chat.postMessage"))
+    assert len(counts) == 10 and set(counts.values()) == {1}
+
+
 def test_permanent_error_marks_failed(rapport, tick):
     _berlin_app(rapport)
     _schedule(rapport, "Müller Maschinenbau in 1 hour call Anna")
