@@ -61,7 +61,7 @@ def create_app(settings: Settings, runtime: Runtime, client: WebClient | None = 
         logger=logging.getLogger("slack_bolt"),
     )
     if isinstance(client, KeepAliveWebClient):
-        _keep_connections_alive(app, client)
+        app.use(_SharedConnections(client))
     register_handlers(app, runtime)
 
     @app.error
@@ -71,19 +71,15 @@ def create_app(settings: Settings, runtime: Runtime, client: WebClient | None = 
     return app
 
 
-def _keep_connections_alive(app: App, client: KeepAliveWebClient) -> None:
-    """Listeners get a client that shares ``client``'s kept-alive connections.
+class _SharedConnections(Middleware):
+    """Listeners get a client that shares the app client's kept-alive connections.
 
     Bolt gives each request a fresh plain ``WebClient`` (one ``urlopen`` connection per call);
     this middleware, which runs after authorisation, swaps in one with the same token and team
-    that reuses the pool, so a listener's Slack calls skip the connection (and TLS) set-up.
+    that reuses the pool, so a listener's Slack calls skip the connection (and TLS) set-up. It is
+    a class, not a function middleware: Bolt builds a function middleware's arguments (``say``
+    among them, bound to the client of the moment) before it runs.
     """
-    app.use(_SharedConnections(client))
-
-
-class _SharedConnections(Middleware):
-    """A class, not a function middleware: Bolt builds a function middleware's arguments (``say``
-    among them, bound to the client of the moment) before it runs; here nothing is built yet."""
 
     def __init__(self, client: KeepAliveWebClient) -> None:
         self.client = client
