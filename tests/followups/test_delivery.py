@@ -359,3 +359,41 @@ def test_escalate_asks_for_a_summary_and_posts_to_the_escalation_channel(rapport
     [update] = rapport.slack.wait_for("chat.update")
     assert update.args["ts"] == row.message_ts and "Escalated" in update.args["text"]
     assert one(rapport.runtime).escalated_at is not None
+
+
+def test_posters_hand_back_one_outcome_per_job_even_when_a_job_raises():
+    import threading
+
+    from handlers.followups import delivery
+
+    def work(n: int):
+        if n % 7 == 0:
+            raise RuntimeError(f"job {n} broke")
+        return delivery._Outcome("sent", row_id=n)
+
+    with delivery._Posters(4) as posters:
+        for n in range(100):
+            posters.submit(n, lambda n=n: work(n))
+        results = [posters.results.get(timeout=10) for _ in range(100)]
+        assert posters.results.empty()
+    assert sorted(row_id for row_id, _ in results) == list(range(100))
+    broken = {row_id for row_id, outcome in results if isinstance(outcome, RuntimeError)}
+    assert broken == set(range(0, 100, 7))
+    assert not [t for t in threading.enumerate() if t.name.startswith("followup-post-")]  # all joined on exit
+
+
+def test_a_job_that_raises_is_counted_and_the_pass_finishes():
+    from collections import Counter
+
+    from handlers.followups import delivery
+
+    report = delivery.DispatchReport()
+    done: list = []
+    with delivery._Posters(2) as posters:
+        posters.submit(1, lambda: delivery._Outcome("sent", row_id=1, values={"x": 1}))
+        posters.submit(2, lambda: 1 / 0)
+        pending = Counter({1: 1, 2: 1})
+        while pending:
+            delivery._collect(posters, pending, report, done, timeout=10)
+    assert report.sent == 1 and len(done) == 1
+    assert report.errors == ["ZeroDivisionError('division by zero')"]
