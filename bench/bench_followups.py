@@ -12,6 +12,12 @@ For each: the time to schedule every reminder (one transaction per reminder, as 
 would), and the time to deliver them all once due, with deliveries per second. The fake Slack
 (bot/standin.py) runs in its own process and checks that every reminder arrived exactly once.
 
+Throughput on a small machine is bounded by its cores, which the sender, PostgreSQL and the fake
+Slack share; so each run also prints the CPU time spent per delivery (from /proc, counted from the
+first delivery to the last): by the sending processes (workers, or the APScheduler process), by
+PostgreSQL, and by the fake Slack. That cost, unlike deliveries per second, does not depend on how
+many cores the three have to share.
+
     .venv/bin/python bench/bench_followups.py [--count 100000] [--apscheduler-count N]
 
 PostgreSQL: ``--database-url`` / ``TEST_DATABASE_URL``, else a throwaway cluster is started
@@ -124,6 +130,68 @@ class FakeSlack:
 
 
 # --------------------------------------------------------------------------------------------
+# CPU accounting (Linux /proc)
+
+_TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def cpu_seconds(pid: int, children: bool = False) -> float:
+    """User + system CPU seconds of one process so far (0 once it is gone); with ``children``, also
+    those of its exited children (PostgreSQL's postmaster reaps the backends of closed connections)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    ticks = int(fields[11]) + int(fields[12]) + (int(fields[13]) + int(fields[14]) if children else 0)
+    return ticks / _TICK
+
+
+def postgres_pids() -> list[int]:
+    """PostgreSQL's processes on this machine (the postmaster, its backends and helpers)."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if (entry / "cmdline").read_bytes().startswith(b"postgres"):
+                    pids.append(int(entry.name))
+            except OSError:
+                continue
+    return pids
+
+
+class CpuMeter:
+    """CPU seconds spent by the sender, PostgreSQL and the fake Slack between two readings.
+
+    Started at the first delivery (so start-up and scheduling are not counted), read at the last.
+    PostgreSQL's processes are found afresh at each reading; a backend that exits in between is
+    counted in its postmaster's reaped-children time.
+    """
+
+    def __init__(self, senders: list[int], fake: list[int]) -> None:
+        self.groups = {"sender": senders, "fake": fake}
+        self.start: dict[str, dict[int, float]] | None = None
+        self.delivered_at_start = 0
+
+    def _read(self) -> dict[str, dict[int, float]]:
+        groups = {**self.groups, "postgres": postgres_pids()}
+        return {
+            name: {pid: cpu_seconds(pid, children=name == "postgres") for pid in pids} for name, pids in groups.items()
+        }
+
+    def begin(self, delivered: int) -> None:
+        self.start, self.delivered_at_start = self._read(), delivered
+
+    def per_delivery(self, delivered: int) -> dict[str, float]:
+        """Milliseconds of CPU per delivery, by group, since ``begin``."""
+        end, start = self._read(), self.start or {}
+        count = max(1, delivered - self.delivered_at_start)
+        return {
+            name: 1000 * sum(seconds - start.get(name, {}).get(pid, 0.0) for pid, seconds in pids.items()) / count
+            for name, pids in end.items()
+        }
+
+
+# --------------------------------------------------------------------------------------------
 # Rapport's dispatcher
 
 
@@ -183,12 +251,16 @@ def run_workers(server_url: str, fakes: list[FakeSlack], count: int, workers: in
             start_worker(url, fakes[i].url, interval=0.5, log=logs / f"worker-{workers}-{i}.log")
             for i in range(workers)
         ]
+        meter = CpuMeter([p.pid for p in processes], [f.process.pid for f in fakes[:workers]])
         try:
-            while count_sent(engine) < count:
+            while (sent := count_sent(engine)) < count:
+                if meter.start is None and sent:
+                    meter.begin(sent)
                 time.sleep(0.5)
                 if time.perf_counter() - started > 3600:
                     raise RuntimeError("workers did not finish within an hour")
             wall = time.perf_counter() - started
+            cpu = meter.per_delivery(count)
         finally:
             for process in processes:
                 stop(process)
@@ -201,7 +273,14 @@ def run_workers(server_url: str, fakes: list[FakeSlack], count: int, workers: in
     if distinct != count or twice or sum(s["posts"] for s in stats) != count:
         raise RuntimeError(f"delivery was not exactly once: {stats}")
     shares = "/".join(str(s["posts"]) for s in stats)
-    return {"schedule": schedule_seconds, "wall": wall, "span": span, "rate": count / span, "shares": shares}
+    return {
+        "schedule": schedule_seconds,
+        "wall": wall,
+        "span": span,
+        "rate": count / span,
+        "shares": shares,
+        "cpu": cpu,
+    }
 
 
 # --------------------------------------------------------------------------------------------
@@ -262,7 +341,9 @@ def run_apscheduler(server_url: str, fake: FakeSlack, count: int) -> dict[str, A
         {"SLACK_BOT_TOKEN": "xoxb-bench", "SLACK_SIGNING_SECRET": "x", "SLACK_API_URL": fake.url}
     )
     with fresh_database(server_url) as url:
-        engine = make_engine(url)
+        # A connection for each executor thread and the scheduler's own: with the default pool of 5,
+        # connections beyond it would be opened and closed for every job.
+        engine = make_engine(url, pool_size=POSTERS + 2)
         upgrade(engine)
         store = SQLAlchemyJobStore(engine=engine)
         scheduler = BackgroundScheduler(
@@ -290,21 +371,25 @@ def run_apscheduler(server_url: str, fake: FakeSlack, count: int) -> dict[str, A
             engine=engine, client=build_client(settings), dm={}, essentials=advice, lock=threading.Lock(), fired=0
         )
         fake.ask("reset")
+        meter = CpuMeter([os.getpid()], [fake.process.pid])
         started = time.perf_counter()
         scheduler.resume()
         scheduler.wakeup()
-        while _JOB["fired"] < count:
+        while (fired := _JOB["fired"]) < count:
+            if meter.start is None and fired:
+                meter.begin(fired)
             time.sleep(0.2)
             if time.perf_counter() - started > 3600:
                 raise RuntimeError("APScheduler did not fire every job within an hour")
         wall = time.perf_counter() - started
+        cpu = meter.per_delivery(count)
         scheduler.shutdown(wait=True)
         sent = count_sent(engine)
         engine.dispose()
     stats = fake.ask("stats")
     if stats["distinct"] != count or stats["twice"] or sent != count:
         raise RuntimeError(f"APScheduler delivery was not exactly once: {stats}, {sent} marked sent")
-    return {"schedule": schedule_seconds, "wall": wall, "span": wall, "rate": count / wall, "shares": ""}
+    return {"schedule": schedule_seconds, "wall": wall, "span": wall, "rate": count / wall, "shares": "", "cpu": cpu}
 
 
 # --------------------------------------------------------------------------------------------
@@ -355,6 +440,14 @@ def main() -> int:
             f"dispatcher (1 worker) vs one job per reminder: ×{one['rate'] / aps['rate']:.1f} delivering, "
             f"×{(aps['schedule'] / aps_count) / (one['schedule'] / args.count):.1f} scheduling"
         )
+    print("\nCPU per delivery (ms), first delivery to last:")
+    print(f"{'design':30} {'sender':>8} {'postgres':>9} {'fake Slack':>11}")
+    for name, r in results.items():
+        c = r["cpu"]
+        print(f"{name:30} {c['sender']:>8.2f} {c['postgres']:>9.2f} {c['fake']:>11.2f}")
+    if one and aps:
+        ours, theirs = (r["cpu"]["sender"] + r["cpu"]["postgres"] for r in (one, aps))
+        print(f"sender + PostgreSQL, one job per reminder vs dispatcher: ×{theirs / ours:.1f} the CPU per delivery")
     print(f"(worker logs in {logs}; every reminder was checked to arrive exactly once)")
     return 0
 
