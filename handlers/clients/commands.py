@@ -5,9 +5,6 @@ from __future__ import annotations
 import logging
 import re
 
-from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError, SlackClientError
-
 from db.models import Client
 from db.scoped import team_session
 from handlers.clients import blocks, csvfile
@@ -32,6 +29,7 @@ from handlers.common.args import parse, user_id_of
 from handlers.common.commands import Command
 from handlers.common.errors import UserError
 from handlers.common.files import send_file
+from handlers.common.people import UnknownPerson, person_id
 from handlers.common.respond import Reply
 
 logger = logging.getLogger(__name__)
@@ -48,7 +46,6 @@ Example: `/client add Müller Maschinenbau country:Deutschland contact:"Dr. Anna
 
 SUBCOMMANDS = ("add", "edit", "show", "list", "remove", "import", "export")
 _SUBCOMMAND_ALIASES = {"delete": "remove", "rm": "remove", "ls": "list", "update": "edit", "info": "show", "new": "add"}
-_PLAIN_USER = re.compile(r"^@?([\w.\-]{1,80})$")
 
 
 def client_command(command: Command) -> Reply | None:
@@ -84,39 +81,12 @@ def user_lookup(command: Command) -> UserLookup:
     """Resolve what was typed for `owner:` (``me``, ``@anna``, ``anna``) to a user id via users.list."""
 
     def lookup(text: str) -> str:
-        typed = text.strip()
-        if typed.lower() in ("me", "myself", "@me"):
-            return command.user_id
-        match = _PLAIN_USER.match(typed)
-        if not match:
-            raise FieldError("owner", f"“{typed}” is not a Slack user: pick them with @, e.g. `owner:@anna`.")
-        wanted = match[1].lower()
-        user = _find_user(command.client, wanted)
-        if user is None:
-            raise FieldError(
-                "owner", f"I can't find @{match[1]} in this workspace: pick them with @ so Slack fills them in."
-            )
-        return user
+        try:
+            return person_id(command.client, text, asker_id=command.user_id, example="owner:@anna")
+        except UnknownPerson as error:
+            raise FieldError("owner", error.message) from None
 
     return lookup
-
-
-def _find_user(client: WebClient, wanted: str) -> str | None:
-    cursor = None
-    try:
-        for _page in range(20):
-            response = client.users_list(limit=200, cursor=cursor) if cursor else client.users_list(limit=200)
-            for user in response.get("members") or []:
-                profile = user.get("profile") or {}
-                names = {user.get("name"), profile.get("display_name"), user.get("real_name"), profile.get("real_name")}
-                if not user.get("deleted") and wanted in {str(n).lower() for n in names if n}:
-                    return user.get("id")
-            cursor = (response.get("response_metadata") or {}).get("next_cursor")
-            if not cursor:
-                break
-    except (SlackApiError, SlackClientError, OSError) as error:
-        logger.warning("users.list failed: %s", error)
-    return None
 
 
 def _resolve_owner(options: dict[str, str], command: Command) -> dict[str, str]:

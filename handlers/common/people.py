@@ -1,9 +1,11 @@
-"""Team members: their Slack time zone and locale (users.info, cached) and working hours."""
+"""Team members: their Slack time zone and locale (users.info, cached), working hours, and who a
+typed name (``@grace``) means (users.list)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 from dataclasses import dataclass
 
 from slack_sdk import WebClient
@@ -14,6 +16,8 @@ from sqlalchemy.orm import Session
 
 from db.models import TeamMember
 from db.scoped import team_session
+from handlers.common.args import user_id_of
+from handlers.common.errors import UserError
 from handlers.runtime import Runtime
 
 logger = logging.getLogger(__name__)
@@ -114,3 +118,72 @@ def _fetch_profile(client: WebClient, user_id: str) -> dict[str, str] | None:
         "locale": user.get("locale") or "",
         "real_name": user.get("real_name") or (user.get("profile") or {}).get("real_name") or "",
     }
+
+
+# --------------------------------------------------------------------------------------------
+# A person named in a command: `<@U1|ada>`, `@ada`, `ada`, `me`
+
+_PLAIN_NAME = re.compile(r"^@?([\w.\-]{1,80})$")
+_ME = frozenset({"me", "myself", "@me", "@myself"})
+USERS_LIST_PAGES = 20  # 200 members a page
+
+
+class UnknownPerson(UserError):
+    """What was typed for a person names nobody, or several people, in this workspace."""
+
+
+def person_id(client: WebClient | None, typed: str, *, asker_id: str, example: str = "owner:@anna") -> str:
+    """The Slack user id of a person typed as ``<@U1|ada>``, ``@ada``, ``ada`` or ``me``.
+
+    A plain name is looked up with users.list (handle, display name or full name,
+    case-insensitively). Raises :class:`UnknownPerson` (a UserError: its message, then the usage)
+    when the text is no name, nobody or several people have that name, or Slack cannot be asked.
+    ``example`` shows how to write a person in the messages (``owner:@anna``, ``@anna``).
+    """
+    text = typed.strip()
+    mentioned = user_id_of(text)
+    if mentioned:
+        return mentioned
+    if text.lower() in _ME:
+        return asker_id
+    match = _PLAIN_NAME.match(text)
+    if not match:
+        raise UnknownPerson(f"“{text}” is not a Slack user: pick them with @, e.g. `{example}`.")
+    name = match[1]
+    if client is None:
+        raise UnknownPerson(f"I can't look up @{name} here: pick them with @ so Slack fills them in.")
+    try:
+        found = _users_named(client, name.lower())
+    except (SlackApiError, SlackClientError, OSError) as error:
+        logger.warning("users.list failed: %s", error)
+        raise UnknownPerson(
+            f"I couldn't look up @{name}: Slack did not answer. Pick them with @ so Slack fills them in."
+        ) from None
+    if not found:
+        raise UnknownPerson(f"I can't find @{name} in this workspace: pick them with @ so Slack fills them in.")
+    if len(found) > 1:
+        people = ", ".join(f"<@{user_id}>" for user_id in found[:5])
+        raise UnknownPerson(
+            f"Several people in this workspace are called @{name} ({people}): "
+            "pick the one you mean with @ so Slack fills them in."
+        )
+    return found[0]
+
+
+def _users_named(client: WebClient, wanted: str) -> list[str]:
+    """Ids of the workspace's active members whose handle, display name or full name is ``wanted``."""
+    found: list[str] = []
+    cursor = None
+    for _page in range(USERS_LIST_PAGES):
+        response = client.users_list(limit=200, cursor=cursor) if cursor else client.users_list(limit=200)
+        for user in response.get("members") or []:
+            profile = user.get("profile") or {}
+            names = {user.get("name"), profile.get("display_name"), user.get("real_name"), profile.get("real_name")}
+            user_id = user.get("id")
+            if user_id and not user.get("deleted") and wanted in {str(n).lower() for n in names if n}:
+                if user_id not in found:
+                    found.append(user_id)
+        cursor = (response.get("response_metadata") or {}).get("next_cursor")
+        if not cursor:
+            break
+    return found

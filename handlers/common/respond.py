@@ -80,6 +80,27 @@ def escape_placeholders(text: str) -> str:
     return _PLACEHOLDER.sub(lambda m: f"&lt;{m[1]}&gt;", text)
 
 
+def escape_block_placeholders(blocks: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``blocks`` with :func:`escape_placeholders` applied to every ``mrkdwn`` text (copies; the
+    input is not changed).
+
+    Slack reads ``<…>`` as a link in mrkdwn, so a usage hint such as ``/followup <client>`` in a
+    block would show as a broken link. ``plain_text`` has no links and is left as it is.
+    """
+    return [_escaped(block) for block in blocks]
+
+
+def _escaped(value: Any) -> Any:
+    if isinstance(value, dict):
+        out = {key: _escaped(item) for key, item in value.items()}
+        if out.get("type") == "mrkdwn" and isinstance(out.get("text"), str):
+            out["text"] = escape_placeholders(out["text"])
+        return out
+    if isinstance(value, list):
+        return [_escaped(item) for item in value]
+    return value
+
+
 def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
     """Split text into pieces of at most ``limit`` characters at line, then word boundaries.
 
@@ -136,7 +157,7 @@ class Responder:
             replace_original = False
 
     def _send_one(self, reply: Reply, *, replace_original: bool) -> None:
-        blocks = reply.block_dicts() or None
+        blocks = escape_block_placeholders(reply.block_dicts()) or None
         reply = Reply(text=escape_placeholders(reply.text), blocks=reply.blocks, public=reply.public)
         if self.response_url and response_url_budget.take(self.response_url):
             webhook = WebhookClient(self.response_url, timeout=self.timeout)

@@ -19,7 +19,7 @@ from handlers.clients.directory import find_client
 from handlers.common.args import normalise_quotes, user_id_of
 from handlers.common.commands import Command
 from handlers.common.errors import UnknownClient, UserError
-from handlers.common.people import Member, member
+from handlers.common.people import Member, member, person_id
 from handlers.common.respond import Reply
 from handlers.followups import blocks, reminders
 from handlers.followups.actions import refresh_message, snooze_and_refresh
@@ -128,13 +128,9 @@ def _recurrence_words(rule: Rule | None, wish: Wish) -> str | None:
     return rule.describe() + (f" at {wish.local:%H:%M} {blocks.city(wish.zone)} time" if wish.timed else "")
 
 
-def _user_of(word: str, command: Command) -> str:
-    user_id = user_id_of(word)
-    if user_id:
-        return user_id
-    raise UserError(
-        f"`{word}`: pick the person with Slack's @-autocomplete so I get their user id (e.g. `owner:@Grace`)."
-    )
+def _user_of(word: str, command: Command, example: str = "owner:@grace") -> str:
+    """The user id of ``<@U1|grace>``, ``@grace`` or ``@me`` (plain names through users.list)."""
+    return person_id(command.client, word, asker_id=command.user_id, example=example)
 
 
 def split_request(session: Session, text: str, now: dt.datetime, owner: Member) -> tuple[Client, str, Wish, str]:
@@ -237,7 +233,7 @@ def list_command(command: Command, text: str) -> Reply:
     elif target.lower() in ("", "mine", "me"):
         pass
     elif user_id_of(target) or target.startswith("@"):
-        owner_id = _user_of(target, command)
+        owner_id = _user_of(target, command, example="/followup list @grace")
         title = f"Open follow-ups of <@{owner_id}>"
     else:
         with team_session(runtime.sessions, command.team_id) as session:

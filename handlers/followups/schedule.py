@@ -35,6 +35,7 @@ from cultures.hours import (
     next_good_windows,
 )
 from handlers.common.errors import UserError
+from handlers.contact.moment import impossible_time
 
 HORIZON_DAYS = 28  # how far ahead a good moment for both is looked for before giving up
 PAST_TOLERANCE = dt.timedelta(minutes=1)
@@ -226,6 +227,24 @@ def _check_iso_date(token: str) -> None:
         raise WhenError(f"`{token}` is not a date: {name} {year} has {last} days.") from None
 
 
+def _check_time_of_day(tokens: list[str]) -> None:
+    """Refuse an impossible time of day (``25:00``, ``10:75``, ``13pm``) where the time would be.
+
+    Only where it continues the time expression (``2026-12-10 25:00``, ``tomorrow at 24:30``, or
+    first): such a word is no time, so it would otherwise silently end ``<when>`` and begin the
+    reminder text. Further on it belongs to the text (``call at 10:00 about the 25:00 slot``).
+    """
+    found = impossible_time(tokens)
+    if found is None:
+        return
+    index, message = found
+    before = tokens[:index]
+    while before and before[-1] in _DANGLING:
+        before.pop()
+    if not before or _time_like(before):
+        raise WhenError(message)
+
+
 def read_when(text: str, now: dt.datetime, client_zone: str, owner_zone: str) -> Wish:
     """Read ``<when>`` typed by a person; ``now`` is aware UTC.
 
@@ -244,6 +263,7 @@ def read_when(text: str, now: dt.datetime, client_zone: str, owner_zone: str) ->
         raise NotAWhen(text)
     for token in tokens:
         _check_iso_date(token)
+    _check_time_of_day(tokens)
     if tokens[0] == "every":
         return _read_rule(lowered, now, zone, client_zone, owner_zone)
     wish = _read_moment(lowered, tokens, now, zone)

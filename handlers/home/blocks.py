@@ -20,7 +20,7 @@ from slack_sdk.models.views import View
 from handlers.care.blocks import when_words
 from handlers.clients.fields import escape_mrkdwn
 from handlers.common.catalog import OVERVIEW
-from handlers.common.respond import split_text
+from handlers.common.respond import escape_block_placeholders, split_text
 from handlers.contact.verdict import reason_words
 
 if TYPE_CHECKING:
@@ -148,5 +148,6 @@ def home_blocks(home: Home) -> list[Block]:
 
 
 def home_view(home: Home) -> View:
-    """The Home tab view for views.publish."""
-    return View(type="home", blocks=home_blocks(home))
+    """The Home tab view for views.publish (usage hints escaped: ``&lt;client&gt;``, not a link)."""
+    blocks = escape_block_placeholders([block.to_dict() for block in home_blocks(home)])
+    return View(type="home", blocks=blocks)

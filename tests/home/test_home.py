@@ -79,7 +79,7 @@ def test_home_shows_zone_hours_followups_clients_and_commands(rapport):
     )
     assert "next good window Tue 24 Nov 09:00 their time (Tue 24 Nov 00:00 yours)" in text
     assert "Someone Else" not in text
-    assert "/draft <client>" in text and "/contact" in text
+    assert "/draft &lt;client&gt;" in text and "/contact" in text
 
 
 def test_home_for_someone_new(rapport):
@@ -88,6 +88,23 @@ def test_home_for_someone_new(rapport):
     text = _text(view)
     assert "*Asia/Kolkata*" in text  # read from users.info
     assert "You own no clients yet" in text and "None waiting" in text
+
+
+def test_usage_placeholders_are_escaped_and_markup_is_kept(rapport):
+    runtime = rapport.runtime
+    set_member(runtime, "U1", "Europe/London")
+    empty = _text(_open_home(rapport))
+    assert "None waiting. `/followup &lt;client&gt; &lt;when&gt; &lt;what&gt;` sets one." in empty
+    assert "`/client add &lt;name&gt; country:&lt;country&gt; owner:@you` adds one." in empty
+    assert "`/contact &lt;client | country&gt; [at &lt;when&gt;]`" in empty  # the command overview
+    add_client(runtime, "Acme GmbH", "DE", "Europe/Berlin", owner_id="U1")
+    what = "ask <@U2|grace> about <https://x.example|the order> in <#C9|sales> <!here>"
+    _followup(runtime, 1, "Acme GmbH", what, dt.datetime(2026, 11, 24, 9, 0, tzinfo=dt.UTC))
+    view = _open_home(rapport)
+    View(**view).validate_json()
+    text = _text(view)
+    assert f"*Acme GmbH* — {what} ·" in text
+    assert "<client>" not in text and "<when>" not in text and "<name>" not in text
 
 
 def test_coming_occasions_are_listed(rapport):
