@@ -42,8 +42,10 @@ def normalise_quotes(text: str) -> str:
 def parse(text: str, keys: frozenset[str] | set[str] | None = None) -> Parsed:
     """Split ``text`` into words and options; unknown keys are refused when ``keys`` is given.
 
-    Slack links such as ``<https://x|y>`` and mentions stay single words. A word that merely
-    contains a colon (``10:00``, ``https://…``) is a word, not an option, unless its key is known.
+    Slack links such as ``<https://x|y>`` and mentions stay single words, and so do times and
+    dates (``10:00``, ``2026-12-01T10:00``: an option's key is letters only) and bare URLs
+    (``https://…``). Any other ``word:value`` with an unknown key is refused, whatever its value
+    (``bogus:1`` as well as ``colour:blue``); a name that really holds one goes in quotes.
     """
     text = normalise_quotes(text or "")
     if text.count('"') % 2:
@@ -55,8 +57,8 @@ def parse(text: str, keys: frozenset[str] | set[str] | None = None) -> Parsed:
             value = next(v for v in (match["dq"], match["sq"], match["bare"]) if v is not None)
             lowered = key.lower()
             if keys is not None and lowered not in keys:
-                if match["bare"] is not None and (value.startswith("//") or value[:1].isdigit()):
-                    parsed.words.append(match.group(0))  # a URL or a time, not an option
+                if match["bare"] is not None and value.startswith("//"):
+                    parsed.words.append(match.group(0))  # a URL, not an option
                     continue
                 raise UserError(f"I don't know the option `{key}:`. Options: {', '.join(sorted(keys))}.")
             if lowered in parsed.options:

@@ -16,7 +16,11 @@ class UserError(Exception):
 
 
 class UnknownClient(UserError):
-    """No client of this workspace matches the name; ``suggestions`` are close names."""
+    """No client of this workspace matches the name; ``suggestions`` are close names.
+
+    Unknown input, so the answer always ends with the command's usage (CONTRACT), with or
+    without a suggestion.
+    """
 
     def __init__(self, name: str, suggestions: list[str] | None = None) -> None:
         self.name = name
@@ -26,4 +30,4 @@ class UnknownClient(UserError):
             message = f"I don't know a client called “{name}”. Did you mean {options}?"
         else:
             message = f"I don't know a client called “{name}”. `/client list` shows them; `/client add` adds one."
-        super().__init__(message, show_usage=not self.suggestions)
+        super().__init__(message)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import html
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -68,8 +68,26 @@ def age(since: dt.datetime, now: dt.datetime) -> str:
     return f"{days} d {rest} h" if rest else f"{days} d"
 
 
+_ENTITY_START = re.compile(r"&[a-z]{0,3}$")
+
+
 def _truncate(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    """``text`` cut to ``limit`` characters with "…", never inside Slack markup or an entity.
+
+    Stored summaries, notes and follow-up texts are mrkdwn as Slack sent them (``<@U1>``,
+    ``<https://…|…>``, ``&amp;``); a cut inside one would show broken markup, so the cut moves
+    to before it.
+    """
+    if len(text) <= limit:
+        return text
+    cut = limit - 1
+    opening = text.rfind("<", 0, cut)
+    if opening > text.rfind(">", 0, cut) and opening > 0:
+        cut = opening  # do not split <@U1>, <#C1|x>, <!here>, <https://…|…>
+    entity = _ENTITY_START.search(text, 0, cut)
+    if entity and entity.start() > 0:
+        cut = entity.start()  # do not split &amp; &lt; &gt;
+    return text[:cut].rstrip() + "…"
 
 
 @dataclass(frozen=True)
@@ -359,7 +377,7 @@ def escalation_list(rows: Sequence[ListedEscalation], now: dt.datetime, resolved
     lines = [head]
     for row in rows:
         icon = SEVERITY_ICONS.get(row.severity, ":warning:")
-        summary = escape(_truncate(html.unescape(row.summary), 120))
+        summary = _truncate(row.summary, 120)  # mrkdwn as stored: keep mentions, links and emoji
         if row.status == PENDING:
             where = f"*not posted yet* ({escape(row.last_error or 'waiting')})"
         elif row.status == ACKNOWLEDGED:

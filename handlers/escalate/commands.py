@@ -4,7 +4,8 @@
 open the form (severity and summary; a client picker when no client was named). The
 subcommands ``channel``, ``list``, ``resolve`` and ``settings`` win over a client of the same
 name only when what follows fits them; quote the client name to be sure: ``/escalate "List"
-…``.
+…``. When what follows does not fit and the text does not start with a client's exact name,
+the answer says what the subcommand takes (``/escalate resolve abc`` is not a client "resolve abc").
 """
 
 from __future__ import annotations
@@ -62,6 +63,15 @@ _SEPARATORS = ":—–-,"
 _MAX_NAME_WORDS = 8
 _SETTINGS_KEYS = frozenset({"after", "reping"})
 _THIRTY_DAYS = dt.timedelta(days=30)
+# What each subcommand takes, told when what follows it does not fit (and no client has that name).
+_SUBCOMMAND_SHAPES = {
+    "channel": "`/escalate channel` takes one channel: `/escalate channel #escalations` (or nothing, to show it).",
+    "list": "`/escalate list` takes nothing after it.",
+    "resolve": "`/escalate resolve` takes an escalation number: `/escalate resolve <number> <note>`.",
+    "settings": "`/escalate settings` takes `after:<hours>|off` and `reping:<duration>|off`, "
+    "e.g. `/escalate settings after:16 reping:90m`.",
+}
+_SUBCOMMAND_SHAPES["config"] = _SUBCOMMAND_SHAPES["settings"]
 
 
 # --- the command -------------------------------------------------------------------------------
@@ -72,7 +82,7 @@ def escalate(command: Command) -> Reply | None:
     text = command.text.strip()
     if not text:
         return open_form(command, None, "normal")
-    first, _, rest = text.partition(" ")
+    first, rest = [*text.split(maxsplit=1), ""][:2]
     sub, rest = first.lower(), rest.strip()
     if sub == "channel" and (not rest or channel_of(rest.split()[0]) != (None, None) or rest.startswith("#")):
         return set_channel(command, rest)
@@ -80,8 +90,10 @@ def escalate(command: Command) -> Reply | None:
         return list_escalations(command.runtime, command.team_id)
     if sub in ("settings", "config") and all(":" in word for word in rest.split()):
         return change_settings(command, rest)
-    if sub == "resolve" and re.match(r"^#?\d+\b", rest):
+    if sub == "resolve" and re.match(r"^#?\d+(?:\s|$)", rest):
         return resolve_by_number(command, rest)
+    if sub in _SUBCOMMAND_SHAPES and not names_a_client(command.runtime, command.team_id, text):
+        raise UserError(_SUBCOMMAND_SHAPES[sub])
     severity, text = pull_severity(text)
     with team_session(command.runtime.sessions, command.team_id) as session:
         client, summary = split_client(session, text)
@@ -147,14 +159,12 @@ def split_client(session: Session, text: str) -> tuple[Client, str]:
     words = text.split()
     if not words:
         raise UserError("Which client? e.g. `/escalate Acme invoice disputed`.")
-    names = {fold(name): name for name in session.scalars(select(Client.name))}
+    exact = _exact_prefix(session, words)
+    if exact is not None:
+        return find_client(session, exact[0]), _rest(text, exact[1])
     candidates = []
     for count in range(min(len(words), _MAX_NAME_WORDS), 0, -1):
-        prefix = " ".join(words[:count])
-        stripped = prefix.rstrip(_SEPARATORS).strip()
-        candidates.append((stripped, count))
-        if fold(stripped) in names:
-            return find_client(session, names[fold(stripped)]), _rest(text, count)
+        candidates.append((" ".join(words[:count]).rstrip(_SEPARATORS).strip(), count))
     first_error: UnknownClient | None = None
     for prefix, count in candidates:
         if not prefix:
@@ -166,6 +176,22 @@ def split_client(session: Session, text: str) -> tuple[Client, str]:
                 first_error = error
     shortest = candidates[-1][0] if candidates else text
     raise first_error or UnknownClient(shortest)
+
+
+def _exact_prefix(session: Session, words: list[str]) -> tuple[str, int] | None:
+    """(client name, word count) for the longest run of leading ``words`` that is a client's exact name."""
+    names = {fold(name): name for name in session.scalars(select(Client.name))}
+    for count in range(min(len(words), _MAX_NAME_WORDS), 0, -1):
+        stripped = " ".join(words[:count]).rstrip(_SEPARATORS).strip()
+        if fold(stripped) in names:
+            return names[fold(stripped)], count
+    return None
+
+
+def names_a_client(runtime: Runtime, team_id: str, text: str) -> bool:
+    """True when ``text`` starts with a client's exact name (so ``Resolve Ltd late`` escalates for it)."""
+    with team_session(runtime.sessions, team_id) as session:
+        return _exact_prefix(session, text.split()) is not None
 
 
 def _rest(text: str, count: int) -> str:
@@ -469,15 +495,18 @@ def list_escalations(runtime: Runtime, team_id: str) -> Reply:
 
 def resolve_by_number(command: Command, text: str) -> Reply:
     """`/escalate resolve <number> <note>`."""
-    number, _, note = text.lstrip("#").partition(" ")
+    number, note = [*text.lstrip("#").split(maxsplit=1), ""][:2]
     note = note.strip()
     if not note:
         raise UserError(f"Add a short note on how it was resolved: `/escalate resolve {number} called them, sorted`.")
     if len(note) > MAX_NOTE:
         raise UserError(f"Keep the note under {MAX_NOTE:,} characters.")
+    missing = f"There is no escalation `#{number}`: `/escalate list` shows the open ones."
+    if int(number) > 2**31 - 1:  # beyond any id (and beyond what an INTEGER column takes)
+        raise UserError(missing)
     problem = escalations.resolve(command.runtime, command.client, command.team_id, int(number), command.user_id, note)
     if problem == "This escalation no longer exists.":
-        raise UserError(f"There is no escalation `#{number}`: `/escalate list` shows the open ones.", show_usage=False)
+        raise UserError(missing)
     return Reply(text=problem or f":white_check_mark: Escalation `#{number}` is resolved.")
 
 

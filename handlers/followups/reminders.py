@@ -44,8 +44,7 @@ class UnknownFollowUpError(UserError):
 
     def __init__(self, short_id: int | str) -> None:
         super().__init__(
-            f"There is no follow-up #{short_id} in this workspace. `/followup list` shows yours with their numbers.",
-            show_usage=False,
+            f"There is no follow-up #{short_id} in this workspace. `/followup list` shows yours with their numbers."
         )
 
 
