@@ -26,7 +26,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     try:
-        settings = Settings.from_env(require_slack=args.process == "worker")
+        settings = Settings.from_env(process=args.process)
     except SettingsError as error:
         print(f"rapport: {error}", file=sys.stderr)
         return 2
@@ -97,6 +97,65 @@ def _run_worker(settings: Settings, engine) -> int:
     return 0
 
 
+# apps.connections.open errors that mean the app token itself is wrong (a setting to fix)
+_TOKEN_REFUSALS = frozenset(
+    {
+        "invalid_auth",
+        "not_authed",
+        "not_allowed_token_type",
+        "token_revoked",
+        "token_expired",
+        "account_inactive",
+        "missing_scope",
+        "no_permission",
+    }
+)
+
+
+def _connect_socket_mode(app, settings: Settings):
+    """Open the Socket Mode connection; returns its handler (``close()`` it when stopping).
+
+    Raises SettingsError (one line naming SLACK_APP_TOKEN) when Slack refuses the app token, and
+    StartupError when Slack cannot be reached.
+    """
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+    from slack_sdk.errors import SlackApiError, SlackClientError
+
+    handler = SocketModeHandler(app, settings.slack_app_token)
+    # slack_sdk logs the refusal itself before raising it; the one line below says it better.
+    quiet = _DropLines("Failed to retrieve WSS URL")
+    handler.client.logger.addFilter(quiet)
+    try:
+        handler.connect()
+    except SlackApiError as error:
+        reason = error.response.get("error") if isinstance(error.response.data, dict) else None
+        if reason in _TOKEN_REFUSALS:
+            raise SettingsError(
+                f"SLACK_APP_TOKEN was refused by Slack ({reason}): use an app-level token (xapp-…) "
+                "with connections:write from your app's Basic Information page"
+            ) from None
+        raise StartupError(
+            f"Slack did not open a Socket Mode connection for SLACK_APP_TOKEN "
+            f"({reason or f'HTTP {error.response.status_code}'})"
+        ) from None
+    except (SlackClientError, OSError) as error:
+        raise StartupError(
+            f"cannot open a Socket Mode connection via SLACK_API_URL ({settings.slack_api_url}): {error}"
+        ) from None
+    finally:
+        handler.client.logger.removeFilter(quiet)
+    return handler
+
+
+class _DropLines(logging.Filter):
+    def __init__(self, prefix: str) -> None:
+        super().__init__()
+        self.prefix = prefix
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith(self.prefix)
+
+
 def _run_app(settings: Settings, engine) -> int:
     from bot.app import build_runtime, create_app
     from bot.dispatcher import start_dispatcher
@@ -106,23 +165,29 @@ def _run_app(settings: Settings, engine) -> int:
     runtime = build_runtime(settings, engine=engine)
     client = build_client(settings)
     app = create_app(settings, runtime, client)
-    scheduler = start_dispatcher(runtime, client, settings.dispatch_interval)
+    socket_mode = None
     if settings.socket_mode:
-        from slack_bolt.adapter.socket_mode import SocketModeHandler
-
-        handler = SocketModeHandler(app, settings.slack_app_token)
-        handler.connect()
-        logger.info("connected to Slack in Socket Mode")
-        server = serve(wsgi_app(app, engine), settings.port)  # /healthz stays available
-    else:
         try:
-            server = serve(wsgi_app(app, engine), settings.port)
-        except OSError as error:
-            print(f"rapport: cannot listen on PORT={settings.port}: {error.strerror}", file=sys.stderr)
-            scheduler.shutdown(wait=False)
+            socket_mode = _connect_socket_mode(app, settings)
+        except SettingsError as error:
+            print(f"rapport: {error}", file=sys.stderr)
+            return 2
+        except StartupError as error:
+            print(f"rapport: {error}", file=sys.stderr)
             return 1
+        logger.info("connected to Slack in Socket Mode")
+    try:  # in Socket Mode too, for /healthz (/slack/events then answers 401 unless a signing secret is set)
+        server = serve(wsgi_app(app, engine, settings.slack_signing_secret or ""), settings.port)
+    except OSError as error:
+        print(f"rapport: cannot listen on PORT={settings.port}: {error.strerror}", file=sys.stderr)
+        if socket_mode is not None:
+            socket_mode.close()
+        return 1
+    scheduler = start_dispatcher(runtime, client, settings.dispatch_interval)
     _wait_for_stop()
     server.shutdown()
+    if socket_mode is not None:
+        socket_mode.close()
     scheduler.shutdown(wait=True)
     return 0
 

@@ -6,16 +6,21 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import logging
 import threading
+import time
 from collections.abc import Callable, Iterable
 from socketserver import ThreadingMixIn
 from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from slack_bolt import App
-from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
+from slack_bolt.adapter.wsgi.http_response import WsgiHttpResponse
+from slack_bolt.request import BoltRequest
 from sqlalchemy import Engine
 
 from db.session import ping
@@ -25,26 +30,100 @@ logger = logging.getLogger(__name__)
 StartResponse = Callable[..., Any]
 
 
-def wsgi_app(app: App, engine: Engine) -> Callable[[dict[str, Any], StartResponse], Iterable[bytes]]:
-    """The WSGI callable: Slack requests to Bolt, health checks answered here, anything else 404."""
-    slack = SlackRequestHandler(app)
+SIGNATURE_WINDOW = 5 * 60  # seconds a request's timestamp may differ from our clock (Slack's v0 rule)
+
+
+def wsgi_app(
+    app: App, engine: Engine, signing_secret: str | None = None
+) -> Callable[[dict[str, Any], StartResponse], Iterable[bytes]]:
+    """The WSGI callable: Slack requests to Bolt, health checks answered here, anything else 404.
+
+    Both servers (``python -m bot``'s and gunicorn's) run this, so a request meets the same checks
+    in either: its v0 signature first (401 when missing, malformed, stale or wrong, whatever the
+    body holds), then its body (400 when Slack could not have sent it), and only then Bolt.
+    ``signing_secret`` defaults to the app's; without one no request to /slack/events is accepted.
+    """
+    secret = signing_secret if signing_secret is not None else getattr(app, "_signing_secret", "") or ""
+
+    def slack_events(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        try:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = -1
+        if length < 0:
+            logger.warning("refused a request to /slack/events: Content-Length is not a length")
+            return _json(start_response, "400 Bad Request", {"ok": False, "error": "bad_content_length"})
+        raw = environ["wsgi.input"].read(length) if length else b""
+        refusal = _signature_problem(
+            secret, raw, environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP"), environ.get("HTTP_X_SLACK_SIGNATURE")
+        )
+        if refusal:
+            logger.warning("refused a request to /slack/events: %s", refusal)
+            return _json(start_response, "401 Unauthorized", {"ok": False, "error": "invalid_signature"})
+        try:
+            request = BoltRequest(
+                body=raw.decode("utf-8"),
+                query=environ.get("QUERY_STRING", ""),
+                headers=WsgiHttpRequest(environ).get_headers(),
+            )
+            if not isinstance(request.body, dict):
+                raise ValueError(f"the body is a JSON {type(request.body).__name__}, not an object")
+        except Exception as error:  # noqa: BLE001 - whatever Bolt cannot read is a malformed request
+            logger.warning("refused a signed request to /slack/events with a malformed body: %s", _one_line(error))
+            return _json(start_response, "400 Bad Request", {"ok": False, "error": "malformed_body"})
+        try:
+            answer = app.dispatch(request)
+        except Exception:
+            logger.exception("could not handle a request to /slack/events")
+            return _json(start_response, "500 Internal Server Error", {"ok": False, "error": "server_error"})
+        response = WsgiHttpResponse(status=answer.status, headers=answer.headers, body=answer.body)
+        start_response(response.status, response.get_headers())
+        return response.get_body()
 
     def application(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
         method = environ.get("REQUEST_METHOD", "GET")
         if path == "/healthz" and method in ("GET", "HEAD"):
             healthy = ping(engine)
-            body = json.dumps({"ok": healthy, "database": "ok" if healthy else "unreachable"}).encode()
-            status = "200 OK" if healthy else "503 Service Unavailable"
-            start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
-            return [body]
+            body = {"ok": healthy, "database": "ok" if healthy else "unreachable"}
+            return _json(start_response, "200 OK" if healthy else "503 Service Unavailable", body)
         if path == "/slack/events" and method == "POST":
-            return slack(environ, start_response)
-        body = b'{"ok": false, "error": "not_found"}'
-        start_response("404 Not Found", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
-        return [body]
+            return slack_events(environ, start_response)
+        return _json(start_response, "404 Not Found", {"ok": False, "error": "not_found"})
 
     return application
+
+
+def _signature_problem(secret: str, body: bytes, timestamp: str | None, signature: str | None) -> str | None:
+    """Why a request fails Slack's v0 signature check, or None when it passes.
+
+    Checked on the raw bytes before anything parses them, and total: no header value can make it
+    raise (slack_sdk's verifier raises ValueError on a timestamp that is not a number).
+    """
+    if not secret:
+        return "no signing secret is configured"
+    if not timestamp or not signature:
+        return "no X-Slack-Request-Timestamp or X-Slack-Signature header"
+    if not (timestamp.isascii() and timestamp.isdigit()):
+        return "X-Slack-Request-Timestamp is not a number"
+    if abs(time.time() - int(timestamp)) > SIGNATURE_WINDOW:
+        return "stale X-Slack-Request-Timestamp (more than 5 minutes away)"
+    digest = hmac.new(secret.encode(), b"v0:" + timestamp.encode() + b":" + body, hashlib.sha256).hexdigest()
+    given = signature.encode("latin-1", errors="replace")  # WSGI hands headers over as latin-1 text
+    if not hmac.compare_digest(f"v0={digest}".encode(), given):
+        return "wrong X-Slack-Signature"
+    return None
+
+
+def _json(start_response: StartResponse, status: str, body: dict[str, Any]) -> list[bytes]:
+    data = json.dumps(body).encode()
+    start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(data)))])
+    return [data]
+
+
+def _one_line(error: Exception) -> str:
+    text = str(error).strip().splitlines()
+    return f"{type(error).__name__}: {text[0][:200]}" if text else type(error).__name__
 
 
 class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):

@@ -12,6 +12,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 KNOWN_TRANSLATORS = ("google", "libre", "mymemory", "deepl", "microsoft")
+PROCESSES = ("run", "web", "worker", "shell", "migrate")
 _HOURS = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-4]):([0-5]\d)$")
 
 
@@ -50,11 +51,22 @@ class Settings:
         return bool(self.slack_app_token)
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None, *, require_slack: bool = False) -> Settings:
+    def from_env(
+        cls, env: Mapping[str, str] | None = None, *, process: str = "run", require_slack: bool = False
+    ) -> Settings:
         """Build settings from ``env`` (default ``os.environ``); raise SettingsError on bad values.
 
-        ``require_slack`` demands the tokens needed to talk to Slack (HTTP or Socket Mode).
+        ``process`` says which Slack settings must be present (values given are always checked):
+
+        - ``run`` (``python -m bot``): none for the console; with a token, the signing secret
+          too unless ``SLACK_APP_TOKEN`` selects Socket Mode (``require_slack`` demands the token);
+        - ``web`` (the Procfile's gunicorn): the bot token and the signing secret, since it serves
+          ``/slack/events`` over HTTP whatever ``SLACK_APP_TOKEN`` says;
+        - ``worker``: the bot token only; a dispatcher posts to Slack but never receives requests;
+        - ``shell``, ``migrate``: nothing from Slack.
         """
+        if process not in PROCESSES:
+            raise ValueError(f"unknown process {process!r}")
         env = os.environ if env is None else env
 
         def get(name: str) -> str | None:
@@ -70,14 +82,19 @@ class Settings:
             raise SettingsError(
                 "SLACK_APP_TOKEN must be an app-level token starting with 'xapp-' (or unset it for HTTP mode)"
             )
-        if require_slack or token or app_token:
-            if not token:
-                raise SettingsError("SLACK_BOT_TOKEN is missing: set it to your app's bot token (xoxb-…)")
-            if not app_token and not secret:
-                raise SettingsError(
-                    "SLACK_SIGNING_SECRET is missing: set it to your app's signing secret "
-                    "(Basic Information page), or set SLACK_APP_TOKEN for Socket Mode"
-                )
+        slack_wanted = process == "run" and bool(require_slack or token or app_token)
+        if (slack_wanted or process in ("web", "worker")) and not token:
+            raise SettingsError("SLACK_BOT_TOKEN is missing: set it to your app's bot token (xoxb-…)")
+        if process == "web" and not secret:
+            raise SettingsError(
+                "SLACK_SIGNING_SECRET is missing: the web process verifies every request with it "
+                "(your app's Basic Information page)"
+            )
+        if slack_wanted and not app_token and not secret:
+            raise SettingsError(
+                "SLACK_SIGNING_SECRET is missing: set it to your app's signing secret "
+                "(Basic Information page), or set SLACK_APP_TOKEN for Socket Mode"
+            )
 
         api_url = get("SLACK_API_URL") or "https://slack.com/api/"
         parsed = urlparse(api_url)
@@ -108,7 +125,7 @@ class Settings:
             translator_timeout=_seconds(get("TRANSLATOR_TIMEOUT"), "TRANSLATOR_TIMEOUT", 8.0, 0.5, 60),
             work_hours=parse_work_hours(get("RAPPORT_WORK_HOURS") or "09:00-18:00", "RAPPORT_WORK_HOURS"),
             log_level=_log_level(get("LOG_LEVEL")),
-            log_json=(get("LOG_FORMAT") or "text").lower() == "json",
+            log_json=_log_json(get("LOG_FORMAT")),
         )
 
 
@@ -191,3 +208,11 @@ def _log_level(value: str | None) -> str:
     if level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
         raise SettingsError(f"LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL, not {value!r}")
     return level
+
+
+def _log_json(value: str | None) -> bool:
+    """LOG_FORMAT: ``text`` (default) or ``json`` (one JSON object per line)."""
+    fmt = (value or "text").lower()
+    if fmt not in ("text", "json"):
+        raise SettingsError(f"LOG_FORMAT must be text or json, not {value!r}")
+    return fmt == "json"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -40,6 +41,7 @@ def _run(*args: str, env: dict[str, str], timeout: float = 60) -> subprocess.Com
     [
         ({"DATABASE_URL": "sqlite:///nonexistent-dir/x.db"}, "DATABASE_URL"),
         ({"PORT": "http"}, "PORT"),
+        ({"LOG_FORMAT": "xml"}, "LOG_FORMAT"),
     ],
 )
 def test_bad_settings_exit_non_zero_with_one_line(extra, variable, tmp_path):
@@ -156,3 +158,104 @@ def test_procfile_web_serves_with_gunicorn(slack, tmp_path):
     finally:
         process.terminate()
         process.wait(timeout=20)
+
+
+def _procfile_command(process: str) -> str:
+    for line in (ROOT / "Procfile").read_text().splitlines():
+        name, _, command = line.partition(":")
+        if name.strip() == process:
+            return command.strip()
+    raise AssertionError(f"no {process} process in the Procfile")
+
+
+def _run_procfile(process: str, env: dict[str, str], timeout: float) -> tuple[int, str]:
+    """Run a Procfile line as a platform does (``sh -c``, the venv's tools on PATH); (status, output)."""
+    env = {**env, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"}
+    process_ = subprocess.Popen(
+        ["sh", "-c", _procfile_command(process)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        output, _ = process_.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(process_.pid, signal.SIGKILL)
+        output, _ = process_.communicate()
+        raise AssertionError(f"`{process}` still running after {timeout} s:\n{output[-3000:]}") from None
+    return process_.returncode, output
+
+
+@pytest.mark.parametrize(
+    ("extra", "variable"),
+    [
+        ({}, "SLACK_BOT_TOKEN"),
+        # gunicorn serves /slack/events over HTTP even when SLACK_APP_TOKEN is set: it needs the secret
+        ({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "xapp-1"}, "SLACK_SIGNING_SECRET"),
+        ({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s", "LOG_FORMAT": "xml"}, "LOG_FORMAT"),
+    ],
+)
+def test_procfile_web_stops_on_a_bad_setting_with_one_line(extra, variable, tmp_path):
+    """gunicorn reboots a worker that exits with 2 forever; the app must make the master stop."""
+    env = _env(PORT=str(_free_port()), DATABASE_URL=f"sqlite:///{tmp_path / 'w.db'}", **extra)
+    env.pop("WEB_CONCURRENCY", None)  # the Procfile's default of two workers: both fail, one may say so
+    status, output = _run_procfile("web", env, timeout=15)
+    assert status != 0
+    assert "Traceback" not in output, output
+    lines = [line for line in output.splitlines() if variable in line]
+    assert len(lines) == 1, output
+    assert lines[0].startswith("rapport: ")
+
+
+def test_socket_mode_with_a_refused_app_token_is_one_line(slack, tmp_path):
+    slack.fail("apps.connections.open", error="invalid_auth")
+    env = _env(
+        SLACK_BOT_TOKEN="xoxb-1",
+        SLACK_APP_TOKEN="xapp-1-revoked",
+        SLACK_API_URL=slack.url,
+        PORT=str(_free_port()),
+        DATABASE_URL=f"sqlite:///{tmp_path / 's.db'}",
+    )
+    result = _run(env=env, timeout=60)
+    assert [call.args.get("token") for call in slack.calls_to("apps.connections.open")] == ["xapp-1-revoked"]
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, result.stderr
+    assert "SLACK_APP_TOKEN" in lines[0] and "invalid_auth" in lines[0]
+
+
+def test_the_worker_needs_no_signing_secret(slack, tmp_path):
+    """A dispatcher only posts to Slack; it never verifies a request (CONTRACT: Environment)."""
+    env = _env(
+        SLACK_BOT_TOKEN="xoxb-1",
+        SLACK_API_URL=slack.url,
+        DATABASE_URL=f"sqlite:///{tmp_path / 'd.db'}",
+        DISPATCH_INTERVAL="0.2",
+    )
+    log = tmp_path / "worker.log"
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "bot", "worker"], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT
+        )
+    try:
+        deadline = time.monotonic() + 30
+        while "dispatcher ticking" not in log.read_text() and process.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.1)
+        time.sleep(0.5)  # a few ticks
+        assert process.poll() is None, log.read_text()
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+    assert process.returncode == 0, log.read_text()
+    assert "SLACK_SIGNING_SECRET" not in log.read_text() and "Traceback" not in log.read_text()
+
+
+def test_the_worker_still_needs_the_bot_token(tmp_path):
+    result = _run("worker", env=_env(DATABASE_URL=f"sqlite:///{tmp_path / 'd.db'}"))
+    assert result.returncode == 2
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and "SLACK_BOT_TOKEN" in lines[0]

@@ -48,6 +48,8 @@ def test_secrets_are_not_in_repr():
         ({"SLACK_APP_TOKEN": "xoxb-wrong"}, "SLACK_APP_TOKEN"),
         ({"SLACK_SIGNING_SECRET": ""}, "SLACK_SIGNING_SECRET"),
         ({"LOG_LEVEL": "chatty"}, "LOG_LEVEL"),
+        ({"LOG_FORMAT": "xml"}, "LOG_FORMAT"),
+        ({"LOG_FORMAT": "jsonl"}, "LOG_FORMAT"),
         ({"TRANSLATOR_TIMEOUT": "forever"}, "TRANSLATOR_TIMEOUT"),
     ],
 )
@@ -73,3 +75,36 @@ def test_socket_mode_needs_no_signing_secret():
 def test_worker_requires_a_token():
     with pytest.raises(SettingsError, match="SLACK_BOT_TOKEN"):
         Settings.from_env({}, require_slack=True)
+    with pytest.raises(SettingsError, match="SLACK_BOT_TOKEN"):
+        Settings.from_env({}, process="worker")
+
+
+def test_log_format_is_text_or_json():
+    assert not Settings.from_env({}).log_json
+    assert not Settings.from_env({"LOG_FORMAT": "text"}).log_json
+    assert Settings.from_env({"LOG_FORMAT": "JSON"}).log_json
+
+
+# What each process of CONTRACT.md needs from Slack: True = starts, else the variable it names.
+NEEDS = {
+    "worker": {"": "SLACK_BOT_TOKEN", "T": True, "TA": True, "TS": True},
+    "web": {"": "SLACK_BOT_TOKEN", "T": "SLACK_SIGNING_SECRET", "TA": "SLACK_SIGNING_SECRET", "TS": True},
+    "run": {"": True, "T": "SLACK_SIGNING_SECRET", "TA": True, "TS": True, "A": "SLACK_BOT_TOKEN"},
+    "shell": {"": True, "T": True, "TA": True, "TS": True},
+    "migrate": {"": True, "T": True, "TA": True, "TS": True},
+}
+GIVEN = {"T": {"SLACK_BOT_TOKEN": "xoxb-1"}, "A": {"SLACK_APP_TOKEN": "xapp-1"}, "S": {"SLACK_SIGNING_SECRET": "s"}}
+
+
+@pytest.mark.parametrize(
+    ("process", "given", "outcome"),
+    [(process, given, outcome) for process, cases in NEEDS.items() for given, outcome in cases.items()],
+)
+def test_each_process_needs_only_its_own_slack_settings(process, given, outcome):
+    env = {key: value for letter in given for key, value in GIVEN[letter].items()}
+    if outcome is True:
+        Settings.from_env(env, process=process)
+    else:
+        with pytest.raises(SettingsError) as error:
+            Settings.from_env(env, process=process)
+        assert str(error.value).startswith(outcome)
