@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from db.models import Workspace
+from db.models.followups import ACTIVE, FollowUp
 from db.scoped import team_session
 from handlers.runtime import Runtime
 
@@ -22,7 +23,6 @@ def workspace(runtime: Runtime, team_id: str) -> Workspace:
 
 def mark_uninstalled(runtime: Runtime, team_id: str, reason: str) -> None:
     """Remember that Slack no longer lets us act for this workspace (reminders stop until it is used again)."""
-    _ACTIVE.discard(team_id)
     with team_session(runtime.sessions, team_id) as session:
         row = session.scalars(select(Workspace)).one_or_none()
         if row is None:
@@ -33,20 +33,32 @@ def mark_uninstalled(runtime: Runtime, team_id: str, reason: str) -> None:
         row.settings = settings
 
 
-_ACTIVE: set[str] = set()  # workspaces this process has seen in use since it started
-
-
 def note_in_use(runtime: Runtime, team_id: str) -> None:
-    """A request from ``team_id`` proves the app is installed there: clear an uninstall mark.
+    """A request from ``team_id`` proves the app is installed there: clear an uninstall mark, and
+    let the reminders held back meanwhile go out at the next dispatcher tick.
 
-    Checked once per workspace per process, so it costs one query at most per process.
+    Read from the database on every command (one primary-key read), not cached per process: the
+    uninstall event may have reached another process.
     """
-    if not team_id or team_id in _ACTIVE:
+    if not team_id:
         return
     with team_session(runtime.sessions, team_id) as session:
         row = session.scalars(select(Workspace)).one_or_none()
-        if row is not None and (row.settings or {}).get("uninstalled"):
-            settings = dict(row.settings)
-            settings.pop("uninstalled", None)
-            row.settings = settings
-    _ACTIVE.add(team_id)
+        if row is None or not (row.settings or {}).get("uninstalled"):
+            return
+        settings = dict(row.settings)
+        settings.pop("uninstalled", None)
+        row.settings = settings
+        # The dispatcher holds an uninstalled workspace's due reminders unclaimed for hours
+        # (claimed_until in the future, claimed_by empty); release them.
+        session.execute(
+            update(FollowUp)
+            .where(
+                FollowUp.team_id == team_id,
+                FollowUp.status.in_(ACTIVE),
+                FollowUp.claimed_by.is_(None),
+                FollowUp.claimed_until > runtime.clock(),
+            )
+            .values(claimed_until=None)
+            .execution_options(synchronize_session=False)
+        )
