@@ -155,7 +155,7 @@ def split_request(session: Session, text: str, now: dt.datetime, owner: Member) 
                 start = len(tokens)
         else:
             client = find_client(session, _join(text, tokens[:start]))
-    wish, end = _read_when_at(tokens, start, now, client, owner)
+    wish, end = _read_when_at(tokens, start, now, client, owner, shortest=True)
     when_text = _join(text, tokens[start:end])
     what = text[tokens[end].start :].strip() if end < len(tokens) else ""
     return client, when_text, wish, what
@@ -192,9 +192,19 @@ def _first_when_position(tokens: list[_Token], now: dt.datetime, owner: Member) 
 
 
 def _read_when_at(
-    tokens: list[_Token], start: int, now: dt.datetime, client: Client | None, owner: Member
+    tokens: list[_Token],
+    start: int,
+    now: dt.datetime,
+    client: Client | None,
+    owner: Member,
+    *,
+    shortest: bool = False,
 ) -> tuple[Wish, int]:
-    """The longest time expression starting at ``tokens[start]``: (wish, index after it)."""
+    """The longest time expression starting at ``tokens[start]``: (wish, index after it).
+
+    With ``shortest``, words at its end that do not change the moment are left to the reminder
+    text (``tomorrow after lunch call them``: the when is ``tomorrow``, the text ``after lunch …``).
+    """
     if start >= len(tokens):
         raise UserError("When should I remind you? Add it after the client's name, e.g. `in 3 days` or `next tuesday`.")
     zone = client.tz if client is not None else owner.tz
@@ -207,13 +217,38 @@ def _read_when_at(
     for end in range(last, start, -1):
         phrase = " ".join(t.text for t in tokens[start:end])
         try:
-            return read_when(phrase, now, zone, owner.tz), end
+            wish = read_when(phrase, now, zone, owner.tz)
         except NotAWhen:
             continue
+        return wish, _shortest_end(tokens, start, end, wish, now, zone, owner) if shortest else end
     if client is None:
         raise NotAWhen(tokens[start].text)
     shown = " ".join(t.text for t in tokens[start : start + 3])
     raise WhenError(f"I can't read a time in “{shown}”. Say when, right after the client's name: {WHEN_EXAMPLES}.")
+
+
+_KEPT_IN_WHEN = frozenset({"time", "local", "am", "pm", "a.m", "p.m"})
+
+
+def _shortest_end(
+    tokens: list[_Token], start: int, end: int, wish: Wish, now: dt.datetime, zone: str, owner: Member
+) -> int:
+    """The smallest end of a time expression from ``start`` that still means ``wish``.
+
+    The date parser is lenient: it reads ``tomorrow after`` or ``next week one`` as it reads
+    ``tomorrow`` and ``next week``, so the longest expression it accepts may take words of the text.
+    """
+    best = end
+    for shorter in range(end - 1, start, -1):
+        if tokens[shorter].text.lower().strip("(),.") in _KEPT_IN_WHEN:
+            break  # "their time", "local time", "10 am" belong to the when even where they change nothing
+        phrase = " ".join(t.text for t in tokens[start:shorter])
+        try:
+            if read_when(phrase, now, zone, owner.tz) == wish:
+                best = shorter
+        except (NotAWhen, WhenError):
+            continue
+    return best
 
 
 # --------------------------------------------------------------------------------------------
