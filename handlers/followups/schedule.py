@@ -294,6 +294,8 @@ def _read_moment(lowered: str, tokens: list[str], now: dt.datetime, zone: str) -
     timed = _has_time_of_day(tokens)
     if not timed:
         parsed = parsed.replace(hour=0, minute=0, second=0, microsecond=0)
+    if parsed.second or parsed.microsecond:  # "in 10 minutes" at 11:26:38: 11:37, never before it is due
+        parsed += dt.timedelta(minutes=1)
     return Wish(parsed.replace(second=0, microsecond=0, tzinfo=None), zone, timed)
 
 

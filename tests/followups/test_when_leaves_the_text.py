@@ -40,3 +40,10 @@ def test_words_that_do_not_change_the_moment_stay_in_the_text(app, typed, when, 
     assert "Follow-up *#" in answer, answer
     [row] = followups(app.runtime)
     assert (row.when_text, row.what) == (when, what)
+
+
+def test_in_n_minutes_never_fires_before_the_time_has_passed(app):
+    app.clock.set(dt.datetime(2026, 11, 27, 1, 26, 38, tzinfo=dt.UTC))  # 10:26:38 in Tokyo
+    ask(app, "Tanaka Trading in 1 minute ping them")
+    [row] = followups(app.runtime)
+    assert row.due_at == dt.datetime(2026, 11, 27, 1, 28, tzinfo=dt.UTC)  # 10:28, not 10:27:00
