@@ -379,7 +379,8 @@ def escalation_list(rows: Sequence[ListedEscalation], now: dt.datetime, resolved
         icon = SEVERITY_ICONS.get(row.severity, ":warning:")
         summary = _truncate(row.summary, 120)  # mrkdwn as stored: keep mentions, links and emoji
         if row.status == PENDING:
-            where = f"*not posted yet* ({escape(row.last_error or 'waiting')})"
+            # last_error is our own mrkdwn (channels.problem_message), with a channel mention in it
+            where = f"*not posted yet* ({row.last_error or 'waiting'})"
         elif row.status == ACKNOWLEDGED:
             where = f"acknowledged by <@{row.acknowledged_by}>" if row.acknowledged_by else "acknowledged"
         else:

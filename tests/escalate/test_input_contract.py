@@ -120,3 +120,15 @@ def test_a_client_named_like_a_subcommand_can_still_be_escalated(rapport):
     # The subcommands keep working when what follows fits them.
     assert "is resolved" in ask(rapport, "resolve 1 sorted by phone")["text"]
     assert "Escalation settings" in ask(rapport, "settings")["text"]
+
+
+def test_list_shows_why_an_escalation_waits_with_the_channel_mention_intact(rapport):
+    from tests.escalate.test_manual import _setup
+    from tests.escalate.test_manual import ask as ask_escalate
+
+    _setup(rapport)
+    rapport.slack.channels["C9"]["is_archived"] = True  # archived after it was chosen
+    ask_escalate(rapport, "Acme GmbH the container is stuck")
+    listed = ask_escalate(rapport, "list")["text"]
+    assert "*not posted yet* (<#C9> is archived" in listed
+    assert "&lt;#C9&gt;" not in listed
