@@ -228,7 +228,8 @@ def reping_text(view: EscalationView, waited: str, number: int, limit: int) -> s
 def automatic_summary(followup_text: str, hours: str, client_name: str) -> str:
     """The summary of an escalation raised by itself for an overdue follow-up (``followup_text`` is mrkdwn)."""
     return (
-        f"Follow-up still not done {hours} business hours of {escape(client_name)} after its reminder: "
+        f"Follow-up still not done {hours} business hours after its reminder "
+        f"(counted in {escape(client_name)}'s business hours): "
         f"“{_truncate(followup_text, 500)}”"
     )
 

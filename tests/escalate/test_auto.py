@@ -121,7 +121,9 @@ def test_done_cancelled_and_switched_off_follow_ups_do_not_escalate(rapport):
     assert escalation_tick(rapport.runtime, rapport.client).escalated == 0
     set_workspace_settings(rapport.runtime, auto_after_hours=8)
     assert escalation_tick(rapport.runtime, rapport.client).escalated == 1
-    assert escalations(rapport.runtime)[0].summary.startswith("Follow-up still not done 8 business hours")
+    assert escalations(rapport.runtime)[0].summary.startswith(
+        "Follow-up still not done 8 business hours after its reminder (counted in "
+    )
 
 
 def test_workspace_setting_shortens_the_wait(rapport):
