@@ -30,6 +30,7 @@ logger = logging.getLogger(__name__)
 StartResponse = Callable[..., Any]
 
 
+MAX_BODY = 1 << 20  # bytes: Slack's payloads are far smaller (a modal's state at most some 100 KB)
 SIGNATURE_WINDOW = 5 * 60  # seconds a request's timestamp may differ from our clock (Slack's v0 rule)
 
 
@@ -53,7 +54,13 @@ def wsgi_app(
         if length < 0:
             logger.warning("refused a request to /slack/events: Content-Length is not a length")
             return _json(start_response, "400 Bad Request", {"ok": False, "error": "bad_content_length"})
+        if length > MAX_BODY:
+            logger.warning("refused a request to /slack/events: %s bytes is more than Slack sends", length)
+            return _json(start_response, "413 Content Too Large", {"ok": False, "error": "too_large"})
         raw = environ["wsgi.input"].read(length) if length else b""
+        if raw == b"ssl_check=1" or raw.startswith(b"ssl_check=1&"):
+            # Slack's certificate check is not signed and wants only a 200; nothing is done for it.
+            return _json(start_response, "200 OK", {"ok": True})
         refusal = _signature_problem(
             secret, raw, environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP"), environ.get("HTTP_X_SLACK_SIGNATURE")
         )

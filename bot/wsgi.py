@@ -25,8 +25,10 @@ SIBLING_WAIT = 10.0
 def application() -> Callable[..., Iterable[bytes]]:
     """Build the WSGI callable from the environment.
 
-    A missing or invalid setting, or an unusable database, prints one line and makes gunicorn
-    stop with a non-zero status (see ``_stop``).
+    A missing or invalid setting prints one line and makes gunicorn stop with a non-zero status
+    (see ``_stop``). A database that cannot be used prints one line and ends this worker only:
+    gunicorn starts it again, so a database that is briefly away (at a restart of one worker)
+    does not take the healthy workers down.
     """
     from bot import logs
     from bot.__main__ import StartupError, _migrated_engine
@@ -37,8 +39,11 @@ def application() -> Callable[..., Iterable[bytes]]:
         settings = Settings.from_env(process="web")
         logs.configure(settings.log_level, settings.log_json)
         engine = _migrated_engine(settings)
-    except (SettingsError, StartupError) as error:
+    except SettingsError as error:
         _stop(str(error))
+    except StartupError as error:
+        print(f"rapport: {error}", file=sys.stderr, flush=True)
+        sys.exit(1)
     runtime = build_runtime(settings, engine=engine)
     app = create_app(settings, runtime)
     wsgi: Any = wsgi_app(app, engine, settings.slack_signing_secret or "")

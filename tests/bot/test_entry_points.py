@@ -210,6 +210,23 @@ def test_procfile_web_stops_on_a_bad_setting_with_one_line(extra, variable, tmp_
     assert lines[0].startswith("rapport: ")
 
 
+def test_procfile_web_keeps_running_while_the_database_is_away(tmp_path):
+    """A database that cannot be used ends the worker, not gunicorn: it is started again, so a
+    database briefly away when one worker restarts does not take the healthy ones down."""
+    env = _env(
+        PORT=str(_free_port()),
+        SLACK_BOT_TOKEN="xoxb-1",
+        SLACK_SIGNING_SECRET="s",
+        DATABASE_URL=f"postgresql://nobody@127.0.0.1:{_free_port()}/none",  # nothing listens there
+        WEB_CONCURRENCY="1",
+    )
+    with pytest.raises(AssertionError, match="still running") as running:
+        _run_procfile("web", env, timeout=8)
+    output = str(running.value)
+    assert "rapport: " in output and "DATABASE_URL" in output
+    assert "Traceback" not in output
+
+
 def test_socket_mode_with_a_refused_app_token_is_one_line(slack, tmp_path):
     slack.fail("apps.connections.open", error="invalid_auth")
     env = _env(

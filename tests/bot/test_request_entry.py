@@ -246,6 +246,30 @@ def test_a_content_length_that_is_not_a_number_gets_400(server):
         connection.close()
 
 
+def test_a_body_larger_than_slack_sends_gets_413_without_being_read(server):
+    host, port = urllib.parse.urlsplit(server.url).netloc.split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=10)
+    try:
+        connection.putrequest("POST", "/slack/events")
+        connection.putheader("Content-Length", str(10**12))
+        connection.putheader("Content-Type", FORM)
+        connection.endheaders()
+        response = connection.getresponse()
+        assert response.status == 413
+        assert b"Traceback" not in response.read()
+    finally:
+        connection.close()
+
+
+def test_slacks_unsigned_ssl_check_gets_200_and_does_nothing(server):
+    server.slack.clear()
+    before = server.rows()
+    status, body = server.post(b"ssl_check=1&token=legacy", {"Content-Type": FORM})
+    assert status == 200, body
+    _quiet_for_a_moment(server)
+    assert server.rows() == before
+
+
 def test_the_server_still_answers_correct_requests(server):
     """After every refusal above, a correctly signed command is still served."""
     server.slack.clear()
