@@ -227,7 +227,10 @@ def _read_when_at(
     raise WhenError(f"I can't read a time in “{shown}”. Say when, right after the client's name: {WHEN_EXAMPLES}.")
 
 
-_KEPT_IN_WHEN = frozenset({"time", "local", "am", "pm", "a.m", "p.m"})
+# Words the date parser tolerates at the end of a time without their changing it; only these are
+# handed back to the reminder text. A date, year, weekday, ordinal, `from …` or `their time` that
+# merely confirms the moment stays in <when>.
+_FILLER = frozenset("after before one now last and the a an this that at on by in half other coming".split())
 
 
 def _shortest_end(
@@ -240,8 +243,8 @@ def _shortest_end(
     """
     best = end
     for shorter in range(end - 1, start, -1):
-        if tokens[shorter].text.lower().strip("(),.") in _KEPT_IN_WHEN:
-            break  # "their time", "local time", "10 am" belong to the when even where they change nothing
+        if tokens[shorter].quoted or tokens[shorter].text.lower().strip("(),.;") not in _FILLER:
+            break
         phrase = " ".join(t.text for t in tokens[start:shorter])
         try:
             if read_when(phrase, now, zone, owner.tz) == wish:

@@ -28,6 +28,10 @@ def app(rapport):
         ("next week one last check", "next week", "one last check"),
         ("in 2 days now that they signed, send invoice", "in 2 days", "now that they signed, send invoice"),
         ("2026-12-01 10:00 their time check the tender", "2026-12-01 10:00 their time", "check the tender"),
+        ("dec 1 2026 send offer", "dec 1 2026", "send offer"),
+        ("tuesday 2026-12-01 call", "tuesday 2026-12-01", "call"),
+        ("monday 30 nov call", "monday 30 nov", "call"),
+        ("every 2 weeks from 2026-12-11 send report", "every 2 weeks from 2026-12-11", "send report"),
         (
             "tomorrow 10 am call <@U2> about <https://x.y|the deal> :fire:",
             "tomorrow 10 am",
