@@ -171,7 +171,8 @@ def person_id(client: WebClient | None, typed: str, *, asker_id: str, example: s
 
 
 def _users_named(client: WebClient, wanted: str) -> list[str]:
-    """Ids of the workspace's active members whose handle, display name or full name is ``wanted``."""
+    """Ids of the workspace's active people (not bots, not Slackbot) whose handle, display name or
+    full name is ``wanted``."""
     found: list[str] = []
     cursor = None
     for _page in range(USERS_LIST_PAGES):
@@ -180,7 +181,8 @@ def _users_named(client: WebClient, wanted: str) -> list[str]:
             profile = user.get("profile") or {}
             names = {user.get("name"), profile.get("display_name"), user.get("real_name"), profile.get("real_name")}
             user_id = user.get("id")
-            if user_id and not user.get("deleted") and wanted in {str(n).lower() for n in names if n}:
+            person = user_id and user_id != "USLACKBOT" and not user.get("deleted") and not user.get("is_bot")
+            if person and wanted in {str(n).lower() for n in names if n}:
                 if user_id not in found:
                     found.append(user_id)
         cursor = (response.get("response_metadata") or {}).get("next_cursor")

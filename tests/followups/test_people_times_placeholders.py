@@ -153,3 +153,9 @@ def test_slack_markup_in_blocks_survives_the_escaping(app):
     listing = block_texts(ask(app, "list"))
     assert what in listing
     assert "`/followup list &lt;client&gt;` or `/followup list @person`" in listing
+
+
+def test_a_bot_sharing_a_persons_name_is_not_taken_for_them(app):
+    app.slack.add_user("B7", tz="UTC", name="Grace")
+    app.slack.users["B7"]["is_bot"] = True  # e.g. an integration called "grace"
+    assert "Open follow-ups of <@U2>: nothing open." in ask(app, "list @grace")["text"]
