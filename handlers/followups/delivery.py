@@ -458,6 +458,7 @@ def _handle(runtime: Runtime, client: WebClient, job: Job, context: _Context, wo
                 keep_claim=False,
                 delay=dt.timedelta(hours=6),
             )
+            _release_if_resumed(runtime, row)
             return _Outcome("retry")
         hours = _hours(context, row.client_id)
         # The owner's hours matter for nags and for placing a recurring one's next occurrence only.
@@ -496,6 +497,23 @@ def _handle(runtime: Runtime, client: WebClient, job: Job, context: _Context, wo
         logger.exception("follow-up %s: unexpected error while delivering", row.id)
         reason = f"internal error: {type(error).__name__}"
         return _Outcome(_retry(runtime, row, worker, reason, context.now, keep_claim=True))
+
+
+def _release_if_resumed(runtime: Runtime, row: FollowUp) -> None:
+    """Undo the hold just put on ``row`` if its workspace was resumed meanwhile.
+
+    The pass read "uninstalled" when it began; a command since then cleared the mark and released
+    the held rows (``handlers.workspace.lifecycle.note_in_use``) — but not this one, held after it.
+    """
+    with all_teams_session(runtime.sessions) as session:
+        settings = session.scalar(select(Workspace.settings).where(Workspace.team_id == row.team_id))
+        if not (settings or {}).get("uninstalled"):
+            session.execute(
+                update(FollowUp)
+                .where(FollowUp.id == row.id, FollowUp.team_id == row.team_id, FollowUp.claimed_by.is_(None))
+                .values(claimed_until=None)
+                .execution_options(synchronize_session=False)
+            )
 
 
 def _slack_error(runtime: Runtime, row: FollowUp, worker: str, error: SlackApiError, now: dt.datetime) -> str:

@@ -18,7 +18,8 @@ MONDAY_10_BERLIN = dt.datetime(2026, 11, 30, 9, 0, tzinfo=dt.UTC)
 
 def _uninstalled(rapport) -> bool:
     with team_session(rapport.runtime.sessions, "T1") as session:
-        return "uninstalled" in (session.scalars(select(Workspace)).one().settings or {})
+        row = session.scalars(select(Workspace)).one_or_none()  # none until the event is handled
+        return row is not None and "uninstalled" in (row.settings or {})
 
 
 def _command(rapport, command: str, text: str) -> None:
@@ -65,3 +66,23 @@ def test_an_uninstall_seen_by_another_process_is_cleared_by_a_command_here(rappo
     assert _uninstalled(rapport)
     _command(rapport, "/rapport", "help")
     _until(lambda: not _uninstalled(rapport))
+
+
+def test_a_reminder_held_by_a_pass_that_began_before_the_resume_is_released(rapport, tick, web):
+    from handlers.followups import delivery
+
+    runtime, clock = rapport.runtime, rapport.clock
+    add_client(runtime, "Müller Maschinenbau", "DE", "Europe/Berlin")
+    set_member(runtime, "U1", "Europe/Berlin")
+    clock.set(MONDAY_10_BERLIN)
+    _command(rapport, "/followup", "Müller Maschinenbau in 10 minutes send the offer")
+    clock.advance(minutes=11)
+    now = clock()
+    [row] = delivery.claim(runtime, "deliver", now, 10)
+    # The pass read the mark when it began; the workspace has been resumed since (none in the database).
+    stale = delivery._Context(now, {}, {"T1": {"uninstalled": {"reason": "app_uninstalled"}}})
+    outcome = delivery._handle(runtime, web, delivery.Job(row, "deliver"), stale, delivery.worker_id())
+    assert outcome.name == "retry"
+    assert one(runtime).claimed_until is None  # not held for hours
+    clock.advance(seconds=30)
+    assert tick().sent == 1
