@@ -35,7 +35,7 @@ from cultures.hours import (
     next_good_windows,
 )
 from handlers.common.errors import UserError
-from handlers.contact.moment import impossible_time
+from handlers.common.times import impossible_time
 
 HORIZON_DAYS = 28  # how far ahead a good moment for both is looked for before giving up
 PAST_TOLERANCE = dt.timedelta(minutes=1)
