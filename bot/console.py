@@ -9,6 +9,7 @@ reminders, updates) is rendered as text. Buttons are numbered: ``click 2`` press
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
 import sys
@@ -28,6 +29,11 @@ TEAM_ID = "T0CONSOLE"
 USER_ID = "U0YOU"
 CHANNEL_ID = "C0CONSOLE"
 PROMPT = "rapport> "
+CONTINUE = "   ...> "
+# Commands whose text goes on over the next lines (until a blank line).
+_TAKES_LINES = re.compile(r"^\s*/client\s+import\b", re.IGNORECASE)
+# Channels of the stand-in workspace, so that `/escalate channel #client-escalations` can be tried.
+CHANNELS = {"C0CONSOLE": "console", "C0GENERAL": "general", "C0ESCALATE": "client-escalations"}
 HISTORY = os.path.expanduser("~/.rapport_history")
 
 INTRO = """Rapport console: Slack's stand-in. Type slash commands as in Slack, e.g.
@@ -92,7 +98,7 @@ class Console:
             else:
                 title = "── only you can see this ──"
             ts = str(args.get("ts") or "")
-            body = self.render_blocks(blocks, channel, ts) if blocks else _plain(str(args.get("text") or ""))
+            body = self.render_blocks(blocks, channel, ts) if blocks else self._plain(str(args.get("text") or ""))
             return f"\n{title}\n{body}"
         if call.method in ("views.open", "views.push"):
             view = _decoded(args.get("view")) or {}
@@ -115,22 +121,23 @@ class Console:
         for block in blocks:
             kind = block.get("type")
             if kind == "header":
-                lines.append(self._bold(_plain(_text(block.get("text")))))
+                lines.append(self._bold(self._plain(_text(block.get("text")))))
             elif kind == "section":
                 if block.get("text"):
-                    lines.append(_plain(_text(block.get("text"))))
+                    lines.append(self._plain(_text(block.get("text"))))
                 for field in block.get("fields") or []:
-                    lines.append("  " + _plain(_text(field)))
+                    lines.append("  " + self._plain(_text(field)))
                 if block.get("accessory"):
                     lines.append("  " + self._clickables([block["accessory"]], block.get("block_id", ""), channel, ts))
             elif kind == "context":
-                lines.append("  " + " · ".join(_plain(_text(e)) for e in block.get("elements", []) if e.get("text")))
+                texts = [self._plain(_text(e)) for e in block.get("elements", []) if e.get("text")]
+                lines.append("  " + " · ".join(texts))
             elif kind == "divider":
                 lines.append("  " + "─" * 40)
             elif kind == "actions":
                 lines.append("  " + self._clickables(block.get("elements", []), block.get("block_id", ""), channel, ts))
             elif kind == "rich_text":
-                lines.append(_plain(json.dumps(block)[:200]))
+                lines.append(self._plain(json.dumps(block)[:200]))
         return "\n".join(lines)
 
     def _clickables(self, elements: list[dict[str, Any]], block_id: str, channel: str, ts: str) -> str:
@@ -165,12 +172,16 @@ class Console:
                     shown.append(f"[{len(self.buttons)}] {_text(option.get('text'))}")
         return "  ".join(shown)
 
+    def _plain(self, text: str) -> str:
+        """Slack markup as text, channels by their names in the stand-in workspace."""
+        return _plain(text, {cid: str(info.get("name") or cid) for cid, info in self.standin.channels.items()})
+
     def _bold(self, text: str) -> str:
         return f"\033[1m{text}\033[0m" if self._tty else text.upper()
 
     # --- what the person types --------------------------------------------------------------
     def handle(self, line: str) -> bool:
-        """Handle one input line; False means quit."""
+        """Handle one input (a line, or a command with the lines pasted after it); False means quit."""
         line = line.strip()
         if not line:
             return True
@@ -262,18 +273,58 @@ class Console:
         if interactive:
             _enable_history()
         self.out.write(INTRO + "\n")
-        while True:
+
+        def read(prompt: str) -> str | None:
+            """One line without its newline; None at the end of the input."""
             try:
-                line = input(PROMPT) if interactive else stdin.readline()
+                line = input(prompt) if interactive else stdin.readline()
             except (EOFError, KeyboardInterrupt):
-                break
+                return None
             if not interactive:
                 if not line:
-                    break
-                self.out.write(f"{PROMPT}{line.rstrip()}\n")
+                    return None
+                self.out.write(f"{prompt}{line.rstrip()}\n")
+            return line.rstrip("\r\n")
+
+        while True:
+            line = read(PROMPT)
+            if line is None:
+                break
+            if _TAKES_LINES.match(line):
+                # A pasted CSV: the lines after `/client import` belong to it until a blank line.
+                while (more := read(CONTINUE)) is not None and more.strip():
+                    line += "\n" + more
             if not self.handle(line):
                 break
         self.out.write("\nbye\n")
+
+    def write_log(self, text: str) -> None:
+        """A log line, printed whole between answers (never inside one)."""
+        with self._printed:
+            self.out.write(f"(log) {text}\n")
+            self.out.flush()
+
+
+class ConsoleLog(logging.Handler):
+    """Log records through the console, so warnings never cut into an answer being printed."""
+
+    def __init__(self, console: Console) -> None:
+        super().__init__()
+        self.console = console
+        self.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            self.console.write_log(self.format(record))
+        except Exception:  # noqa: BLE001 - logging must never break the console
+            self.handleError(record)
+
+
+def furnish(standin: SlackStandIn, tz: str) -> None:
+    """The stand-in workspace: you (in zone ``tz``) and a few channels to post escalations to."""
+    standin.add_user(USER_ID, tz=tz, name="you")
+    for channel_id, name in CHANNELS.items():
+        standin.add_channel(channel_id, name, is_member=channel_id == CHANNEL_ID)
 
 
 def run_console(settings: Settings, engine: Engine) -> int:
@@ -285,8 +336,7 @@ def run_console(settings: Settings, engine: Engine) -> int:
     from bot.slack import build_client
 
     standin = SlackStandIn(team_id=TEAM_ID).start()
-    standin.add_user(USER_ID, tz=pendulum.local_timezone().name, name="you")
-    standin.add_channel(CHANNEL_ID, "console")
+    furnish(standin, pendulum.local_timezone().name)
     local = replace(
         settings,
         slack_bot_token="xoxb-console",
@@ -298,6 +348,10 @@ def run_console(settings: Settings, engine: Engine) -> int:
     client = build_client(local)
     app = create_app(local, runtime, client)
     console = Console(app, standin)
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        root.removeHandler(handler)
+    root.addHandler(ConsoleLog(console))
     scheduler = start_dispatcher(runtime, client, local.dispatch_interval)
     try:
         console.loop()
@@ -338,15 +392,16 @@ def _text(obj: Any) -> str:
 _LINK = re.compile(r"<([^<>|]+)(?:\|([^<>]+))?>")
 
 
-def _plain(text: str) -> str:
+def _plain(text: str, channel_names: dict[str, str] | None = None) -> str:
     """Slack markup for a terminal: <@U1|ada> → @ada, <#C1|x> → #x, <url|label> → label (url)."""
+    names = channel_names or {}
 
     def swap(match: re.Match[str]) -> str:
         target, label = match[1], match[2]
         if target.startswith("@"):
             return f"@{label or target[1:]}"
         if target.startswith("#"):
-            return f"#{label or target[1:]}"
+            return f"#{label or names.get(target[1:], target[1:])}"
         if target.startswith("!"):
             return f"@{label or target[1:].split('^')[0]}"
         return f"{label} ({target})" if label else target

@@ -75,7 +75,12 @@ SCALES: Mapping[str, tuple[str, ...]] = MappingProxyType(
 NAME_ORDERS = ("given-family", "family-given")
 FIRST_NAMES = ("immediately", "soon", "late", "rarely")
 CHANNELS = ("email", "phone", "chat", "video", "whatsapp", "in-person")
-EMAIL_PLACEHOLDERS = frozenset({"family", "given", "honorific"})
+#: Placeholders of forms of address and email openings (see ``cultures.address``).
+NAME_PLACEHOLDERS = frozenset({"family", "given", "full", "title", "given_last"})
+#: Variants of a form: ``neutral`` (required), ``m``/``f`` (together), and forms used when the
+#: contact has an academic title (``titled`` for any gender, ``m_titled``/``f_titled``).
+FORM_VARIANTS = ("neutral", "m", "f", "titled", "m_titled", "f_titled")
+GENDERS = ("m", "f")
 WEEKDAY_KEYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
@@ -294,15 +299,27 @@ class Scale:
 
 @dataclass(frozen=True, slots=True)
 class Address:
-    """How to address people: name order, honorifics, titles, first names."""
+    """How to address people: name order, courtesy words, titles, first names, and the forms.
+
+    ``courtesy`` maps ``m``/``f`` to the local word for Mr/Ms (empty when the culture has
+    none in everyday address); ``forms`` holds what to call the person (``Herr {title}{family}``)
+    by variant (see ``FORM_VARIANTS``). Gender is never guessed: ``cultures.address`` picks a
+    gendered variant only when the contact as typed says it.
+    """
 
     name_order: str
-    honorifics: tuple[str, ...]
-    suffix: str | None
+    courtesy: Mapping[str, str]
     titles: bool
     first_names: str
-    example: str
     advice: str
+    forms: Mapping[str, str]
+    two_surnames: bool = False  # Spanish names: Carmen *Martínez* López is addressed by the first
+    #: How a typed title is written in the card's language, by title (``dr``, ``prof``: lower
+    #: case, no dots) and gender (``m``, ``f``, ``neutral``): ``dr: {f: "Dott.ssa"}``, ``dr: {neutral: "الدكتور"}``.
+    title_words: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    #: The order of names typed in Latin script: ``either`` where both are common (a Japanese
+    #: contact may be "Tanaka Hiroshi" or "Hiroshi Tanaka"), so the whole name is used.
+    latin_order: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -316,23 +333,27 @@ class Greeting:
 
 @dataclass(frozen=True, slots=True)
 class Phrase:
-    """An email opening or closing; ``text`` may hold {family} {given} {honorific}."""
+    """A line in the local language and what it means in English; may hold name placeholders."""
 
     text: str
     meaning: str
 
-    def fill(self, family: str = "", given: str = "", honorific: str = "") -> str:
-        """The local text with the placeholders filled in (extra spaces tidied)."""
-        filled = self.text.format(family=family, given=given, honorific=honorific)
-        return re.sub(r"\s+([,.!])", r"\1", re.sub(r"\s{2,}", " ", filled)).strip()
-
 
 @dataclass(frozen=True, slots=True)
 class Email:
-    """Opening and closing lines of a business email."""
+    """Opening and closing lines of a business email.
 
-    opening: Phrase
+    ``openings`` holds the opening by variant (see ``FORM_VARIANTS``) plus ``team``: the opening
+    when no contact person is known.
+    """
+
+    openings: Mapping[str, Phrase]
     closing: Phrase
+
+    @property
+    def team_opening(self) -> Phrase:
+        """The opening to a company or team, when no person is named."""
+        return self.openings["team"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -495,18 +516,113 @@ def _read_scales(card: _Fields) -> Mapping[str, Scale]:
     return MappingProxyType(result)
 
 
+def _placeholders(fields: _Fields, key: str, value: str) -> set[str]:
+    try:
+        names = {name for _, name, _, _ in string.Formatter().parse(value) if name is not None}
+    except ValueError as exc:
+        raise fields.error(f"has unbalanced braces ({exc})", key) from None
+    unknown = names - NAME_PLACEHOLDERS
+    if unknown:
+        raise fields.error(
+            f"unknown placeholder(s) {', '.join('{' + n + '}' for n in sorted(unknown))}; "
+            f"use {', '.join('{' + n + '}' for n in sorted(NAME_PLACEHOLDERS))}",
+            key,
+        )
+    return names
+
+
+def _read_variants(fields: _Fields, read: Any, titles: bool, extra: tuple[str, ...] = ()) -> dict[str, Any]:
+    """Variants of a form: neutral required, m and f together, titled ones only with ``titles``.
+
+    With ``titles: true`` the form used for a titled contact of each gender must show {title}
+    when it names the family, so a typed Dr. or Prof. is never dropped silently.
+    """
+    fields.only((*FORM_VARIANTS, *extra))
+    variants = {key: read(key) for key in (*FORM_VARIANTS, *extra) if key in fields.data}
+    if "neutral" not in variants:
+        raise fields.error("is missing (the form when the contact's gender is not known)", "neutral")
+    if ("m" in variants) != ("f" in variants):
+        raise fields.error("needs both m and f, or neither", "m" if "m" not in variants else "f")
+    for key in ("m_titled", "f_titled"):
+        if key in variants and key[0] not in variants:
+            raise fields.error(f"needs {key[0]} beside it", key)
+    if not titles:
+        for key in ("titled", "m_titled", "f_titled"):
+            if key in variants:
+                raise fields.error("titled forms need `titles: true` in address", key)
+        return variants
+    for gender in (None, "m", "f"):
+        if gender is not None and gender not in variants:
+            continue
+        chosen = next(
+            key
+            for key in (f"{gender}_titled" if gender else "", "titled", gender or "neutral", "neutral")
+            if key in variants
+        )
+        text = variants[chosen] if isinstance(variants[chosen], str) else variants[chosen].text
+        # A form by family or full name carries the title (Herr Dr. Weber); first-name forms need not.
+        if "{title}" not in text and ("{family}" in text or "{full}" in text):
+            raise fields.error("is used for a contact with a title but has no {title}", chosen)
+    return variants
+
+
 def _read_address(card: _Fields) -> Address:
     address = card.sub("address")
-    address.only(("name_order", "honorifics", "suffix", "titles", "first_names", "example", "advice"))
+    address.only(
+        (
+            "name_order",
+            "courtesy",
+            "titles",
+            "first_names",
+            "advice",
+            "forms",
+            "two_surnames",
+            "title_words",
+            "latin_order",
+        )
+    )
+    courtesy_value = address.get("courtesy")
+    courtesy: dict[str, str] = {}
+    if courtesy_value is not None:
+        words = address.sub("courtesy")
+        words.only(GENDERS)
+        courtesy = {gender: str(words.text(gender)) for gender in GENDERS}
+    titles = address.boolean("titles")
+    forms = address.sub("forms")
+
+    def form(key: str) -> str:
+        value = str(forms.text(key))
+        _placeholders(forms, key, value)
+        return value
+
+    variants = _read_variants(forms, form, titles)
+    if ("m" in variants) != bool(courtesy):
+        raise address.error("gives the courtesy words exactly when forms has m and f", "courtesy")
     return Address(
         name_order=address.word("name_order", NAME_ORDERS),
-        honorifics=address.texts("honorifics"),
-        suffix=address.text("suffix", nullable=True),
-        titles=address.boolean("titles"),
+        courtesy=MappingProxyType(courtesy),
+        titles=titles,
         first_names=address.word("first_names", FIRST_NAMES),
-        example=address.text("example"),
-        advice=address.text("advice"),
+        advice=str(address.text("advice")),
+        forms=MappingProxyType(variants),
+        two_surnames=address.boolean("two_surnames") if "two_surnames" in address.data else False,
+        title_words=_read_title_words(address) if "title_words" in address.data else {},
+        latin_order=address.word("latin_order", ("either", *NAME_ORDERS)) if "latin_order" in address.data else "",
     )
+
+
+def _read_title_words(address: _Fields) -> Mapping[str, Mapping[str, str]]:
+    words = address.sub("title_words")
+    result: dict[str, Mapping[str, str]] = {}
+    for title in words.data:
+        if not isinstance(title, str) or not re.fullmatch(r"[a-z]+", title):
+            raise words.error("keys are typed titles in lower case without dots, e.g. dr, prof, ing", str(title))
+        forms = words.sub(title)
+        forms.only(("m", "f", "neutral"))
+        if not forms.data:
+            raise forms.error("needs m, f or neutral")
+        result[title] = MappingProxyType({key: str(forms.text(key)) for key in forms.data})
+    return MappingProxyType(result)
 
 
 def _read_greetings(card: _Fields) -> tuple[Greeting, ...]:
@@ -521,29 +637,27 @@ def _read_greetings(card: _Fields) -> tuple[Greeting, ...]:
     return tuple(greetings)
 
 
-def _read_phrase(email: _Fields, key: str) -> Phrase:
-    phrase = email.sub(key)
+def _read_phrase(fields: _Fields, key: str) -> Phrase:
+    phrase = fields.sub(key)
     phrase.only(("text", "meaning"))
-    text, meaning = phrase.text("text"), phrase.text("meaning")
-    for which, value in (("text", text), ("meaning", meaning)):
-        try:
-            names = {name for _, name, _, _ in string.Formatter().parse(value) if name is not None}
-        except ValueError as exc:
-            raise phrase.error(f"has unbalanced braces ({exc})", which) from None
-        unknown = names - EMAIL_PLACEHOLDERS
-        if unknown:
-            raise phrase.error(
-                f"unknown placeholder(s) {', '.join('{' + n + '}' for n in sorted(unknown))}; "
-                "use {family}, {given} or {honorific}",
-                which,
-            )
+    text, meaning = str(phrase.text("text")), str(phrase.text("meaning"))
+    _placeholders(phrase, "text", text)
+    _placeholders(phrase, "meaning", meaning)
     return Phrase(text, meaning)
 
 
-def _read_email(card: _Fields) -> Email:
+def _read_email(card: _Fields, titles: bool) -> Email:
     email = card.sub("email")
     email.only(("opening", "closing"))
-    return Email(opening=_read_phrase(email, "opening"), closing=_read_phrase(email, "closing"))
+    openings = email.sub("opening")
+    variants = _read_variants(openings, lambda key: _read_phrase(openings, key), titles, extra=("team",))
+    if "team" not in variants:
+        raise openings.error("is missing (the opening when no contact person is known)", "team")
+    if _placeholders(openings, "team", variants["team"].text):
+        raise openings.error("names nobody, so it takes no placeholders", "team")
+    if ("m" in variants) and not card.data.get("address", {}).get("courtesy"):
+        raise openings.error("gendered openings need the courtesy words in address", "m")
+    return Email(openings=MappingProxyType(variants), closing=_read_phrase(email, "closing"))
 
 
 def _read_channels(card: _Fields) -> Channels:
@@ -638,9 +752,9 @@ def load_card_file(path: str | Path) -> Card:
         countries=countries,
         summary=card.text("summary"),
         scales=_read_scales(card),
-        address=_read_address(card),
+        address=(address := _read_address(card)),
         greetings=_read_greetings(card),
-        email=_read_email(card),
+        email=_read_email(card, address.titles),
         channels=_read_channels(card),
         hours=_read_hours(card),
         punctuality=card.text("punctuality"),

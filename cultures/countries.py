@@ -406,7 +406,8 @@ def resolve_country(text: str | Country) -> Country:
     if len(codes) == 1:
         return get_country(next(iter(codes)))
     if codes:
-        raise AmbiguousCountry(raw, sorted(get_country(code).english_name for code in codes))
+        named = sorted((get_country(code).english_name, code) for code in codes)
+        raise AmbiguousCountry(raw, [name for name, _ in named], [code for _, code in named])
     # Nothing close: still offer the nearest names, so the person sees what kind of answer works.
     raise UnknownCountry(raw, suggest(raw, index.display) or suggest(raw, index.display, cutoff=60.0))
 

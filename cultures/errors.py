@@ -69,9 +69,10 @@ class UnknownCountry(CultureError, LookupError):
 class AmbiguousCountry(CultureError, LookupError):
     """Text that fits several countries equally well (``Congo``, ``Korea``)."""
 
-    def __init__(self, text: str, choices: Sequence[str]) -> None:
+    def __init__(self, text: str, choices: Sequence[str], codes: Sequence[str] = ()) -> None:
         self.text = text
         self.choices = list(choices)
+        self.codes = list(codes)  # the ISO codes of ``choices``, in the same order
         super().__init__(f"“{text}” could be {_quoted_list(self.choices)}. Which one?")
 
 

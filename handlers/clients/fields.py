@@ -113,19 +113,35 @@ _SPACE_MARK = "\ue000"
 
 
 def parse_options(text: str, keys: frozenset[str] | set[str] | None = None) -> Parsed:
-    """``handlers.common.args.parse``, keeping Slack markup with spaces (``<tel:…|+49 89 12>``) as one value."""
+    """``handlers.common.args.parse`` with run-on values (``country:Saudi Arabia``), keeping Slack
+    markup with spaces (``<tel:…|+49 89 12>``) as one value."""
     if _SPACE_MARK in text:
-        return parse(text, keys)
+        return parse(text, keys, run_on=True)
     protected = _MARKUP.sub(lambda m: m[0].replace(" ", _SPACE_MARK), text)
-    parsed = parse(protected, keys)
+    parsed = parse(protected, keys, run_on=True)
     return Parsed(
         words=[word.replace(_SPACE_MARK, " ") for word in parsed.words],
         options={key: value.replace(_SPACE_MARK, " ") for key, value in parsed.options.items()},
     )
 
 
+# Slack markup: mentions of people, channels and groups, @here, links (``<https://…|…>``, ``<mailto:…>``).
+_SLACK_MARKUP = re.compile(r"<(?:[@#!]|https?:|mailto:|tel:)[^<>\n]*>")
+_MARKUP_KINDS = {"@": "a mention of a person", "#": "a channel", "!": "a group mention"}
+
+
 def read_name(text: str) -> str:
-    """A client name as typed (whitespace at the ends trimmed); refuses empty and overlong names."""
+    """A client name as typed (whitespace at the ends trimmed); refuses empty and overlong names,
+    and Slack markup (a mention, channel or link is not a company's name)."""
+    markup = _SLACK_MARKUP.search(text)
+    if markup:
+        kind = _MARKUP_KINDS.get(markup[0][1], "a link")
+        raise FieldError(
+            "name",
+            f"`{escape_mrkdwn(markup[0])}` is {kind}, not a client name: type the company's name, "
+            "e.g. `/client add Acme GmbH country:FR` (a person from your team goes in `owner:@name`, "
+            'the client\'s contact in `contact:"Anna Weber"`, their website in `note:`).',
+        )
     name = unescape_slack(text).strip()
     if not name:
         raise FieldError("name", "A client needs a name, e.g. `/client add Acme GmbH country:DE`.")
@@ -141,12 +157,19 @@ def country_of(text: str) -> Country:
     try:
         return resolve_country(text)
     except AmbiguousCountry as error:
-        raise FieldError("country", f"{error} Write its ISO code (e.g. `country:CD`) or its full name.") from None
+        codes = ", ".join(f"`country:{code}` for {name}" for code, name in zip(error.codes, error.choices, strict=True))
+        raise FieldError("country", f"{error} Write its ISO code ({codes}) or its full name.") from None
     except UnknownCountry as error:
+        run_on = (
+            " Everything after `country:` up to the next option is read as the country, so put the client's "
+            "name before the options."
+            if " " in text.strip()
+            else ""
+        )
         raise FieldError(
             "country",
             f"{error} Write an ISO code or the country's name in English or its own language, "
-            "e.g. `country:DE`, `country:Germany` or `country:Deutschland`.",
+            f"e.g. `country:DE`, `country:Germany` or `country:Deutschland`.{run_on}",
         ) from None
 
 

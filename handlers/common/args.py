@@ -39,20 +39,37 @@ def normalise_quotes(text: str) -> str:
     return "".join(_QUOTES.get(ch, ch) for ch in text)
 
 
-def parse(text: str, keys: frozenset[str] | set[str] | None = None) -> Parsed:
+def parse(text: str, keys: frozenset[str] | set[str] | None = None, *, run_on: bool = False) -> Parsed:
     """Split ``text`` into words and options; unknown keys are refused when ``keys`` is given.
 
     Slack links such as ``<https://x|y>`` and mentions stay single words, and so do times and
     dates (``10:00``, ``2026-12-01T10:00``: an option's key is letters only) and bare URLs
     (``https://…``). Any other ``word:value`` with an unknown key is refused, whatever its value
     (``bogus:1`` as well as ``colour:blue``); a name that really holds one goes in quotes.
+
+    With ``run_on`` (commands whose free words all come before the options, like
+    ``/client add <name> key:value …``), words after an unquoted value belong to it
+    (``country:Saudi Arabia``, ``city:New York``), and a word after a quoted value is refused:
+    nothing typed after the options is moved into the name.
     """
     text = normalise_quotes(text or "")
     if text.count('"') % 2:
         raise UserError('A quote is not closed: put "…" around values with spaces, e.g. contact:"Anna Müller".')
     parsed = Parsed()
+    open_key: str | None = None  # the option an unquoted value of which may go on (run_on)
+    after_options = False
     for match in _TOKEN.finditer(text):
         key = match["key"]
+        if run_on and after_options and key is None:
+            word = match["word"]
+            if word is not None and open_key is not None:
+                parsed.options[open_key] = f"{parsed.options[open_key]} {word}".strip()
+                continue
+            shown = word if word is not None else f'"{match["qword"]}"'
+            raise UserError(
+                f"“{shown}” comes after a quoted value: put the name first and each value with spaces in "
+                'quotes, e.g. `country:"Saudi Arabia" contact:"Anna Müller"`.'
+            )
         if key is not None:
             value = next(v for v in (match["dq"], match["sq"], match["bare"]) if v is not None)
             lowered = key.lower()
@@ -64,6 +81,8 @@ def parse(text: str, keys: frozenset[str] | set[str] | None = None) -> Parsed:
             if lowered in parsed.options:
                 raise UserError(f"`{key}:` is given twice.")
             parsed.options[lowered] = value.strip()
+            after_options = True
+            open_key = lowered if match["bare"] is not None else None
         elif match["qword"] is not None:
             parsed.words.append(match["qword"])
         else:

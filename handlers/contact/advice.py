@@ -14,13 +14,14 @@ import functools
 import logging
 import re
 from dataclasses import dataclass, field
-from typing import Any
 
 from slack_sdk.models.blocks import Block
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from cultures.address import Addressing
+from cultures.address import address as address_of
 from cultures.calendar import UpcomingDay, country_calendar, upcoming
 from cultures.cards import Card, WeeklyHours, card_for
 from cultures.countries import Country, UnknownSubdivision, get_country, resolve_subdivision
@@ -55,14 +56,8 @@ A country with several time zones needs `tz:` or `city:` (`/contact US city:Chic
 Reading = tuple[list[str], str | None]  # (words naming the subject, the text after `at`)
 CONTACT_OPTIONS = frozenset({"tz", "city", "region", "timezone", "state"})
 WINDOWS = 3
+PAST_TOLERANCE = dt.timedelta(minutes=1)  # "at 10:00" typed at 10:00:20 is not the past yet
 AHEAD_DAYS = 14
-
-# Titles people put before names: academic ones are used in address where the card says so.
-_ACADEMIC = re.compile(r"^(?:dr|prof|ing|dipl|mag|phd|dr\.-ing|dipl\.-ing|univ\.-prof)\.?$", re.I)
-_COURTESY = re.compile(
-    r"^(?:mr|mrs|ms|miss|mx|herr|frau|m|mme|mlle|monsieur|madame|sr|sra|srta|señor|señora|sig|sig\.ra|dott)\.?$", re.I
-)
-_PARTICLES = frozenset({"von", "van", "de", "der", "den", "da", "di", "du", "del", "della", "le", "la", "zu", "ten"})
 
 
 @dataclass(frozen=True)
@@ -91,18 +86,6 @@ class Subject:
 
 
 @dataclass(frozen=True)
-class Address:
-    """How to address the named contact, from the card's rules."""
-
-    contact: str
-    form: str
-    family: str
-    given: str
-    opening: str
-    opening_meaning: str = ""
-
-
-@dataclass(frozen=True)
 class Advice:
     """Everything one `/contact` answer says, computed; ``blocks`` renders it."""
 
@@ -111,11 +94,12 @@ class Advice:
     at: dt.datetime
     proposed: bool
     verdict: Verdict
+    past: bool
     windows: list[Window]
     shared: list[Window]
     ahead: list[UpcomingDay]
     weekend: frozenset[int]
-    address: Address | None
+    address: Addressing
     asker: Member | None = None
     remarks: list[str] = field(default_factory=list)
 
@@ -287,14 +271,17 @@ def _could_be_country(text: str) -> bool:
 def advise(subject: Subject, now: dt.datetime, at: dt.datetime | None = None, asker: Member | None = None) -> Advice:
     """Judge ``at`` (default: now) for ``subject`` and gather what the answer says."""
     moment = at or now
+    past = at is not None and at < now - PAST_TOLERANCE
     verdict = judge(moment, subject.hours)
-    windows = next_good_windows(moment, subject.hours, count=WINDOWS)
+    # Windows ahead count from the moment judged, or from now when that moment has passed.
+    ahead_from = now if past else moment
+    windows = next_good_windows(ahead_from, subject.hours, count=WINDOWS)
     shared: list[Window] = []
     remarks: list[str] = []
     if asker is not None:
         try:
             mine = MemberHours(zone=asker.tz, start_minute=asker.work_start, end_minute=asker.work_end % 1440 or 1440)
-            shared = next_good_windows(moment, subject.hours, member=mine, count=WINDOWS)
+            shared = next_good_windows(ahead_from, subject.hours, member=mine, count=WINDOWS)
         except (CultureError, ValueError):
             logger.warning("cannot use the working hours of %s", asker.user_id)
         if not asker.tz_known:
@@ -302,8 +289,6 @@ def advise(subject: Subject, now: dt.datetime, at: dt.datetime | None = None, as
     local_today = verdict.local.date()
     calendar = country_calendar(subject.country.code, subject.hours.subdiv)
     ahead = upcoming(subject.country.code, subject.hours.subdiv, start_date=local_today, days=AHEAD_DAYS)
-    if at is not None and at < now:
-        remarks.append("That moment is in the past.")
     if not calendar.calendar_known:
         remarks.append(
             f"I have no public-holiday calendar for {subject.country.english_name}; "
@@ -315,12 +300,13 @@ def advise(subject: Subject, now: dt.datetime, at: dt.datetime | None = None, as
         now=now,
         at=moment,
         proposed=at is not None,
+        past=past,
         verdict=verdict,
         windows=windows,
         shared=shared,
         ahead=ahead,
         weekend=calendar.weekend_days(local_today),
-        address=address_for(contact_name, subject.card) if contact_name else None,
+        address=address_of(subject.card, contact_name),
         asker=asker,
         remarks=remarks,
     )
@@ -330,48 +316,3 @@ def essentials(client: Client, now: dt.datetime) -> list[Block]:
     """Compact advice for reminders and escalations: local time, verdict, next window, channel, tone, greeting."""
     advice = advise(subject_for_client(client), now)
     return blocks.essential_blocks(advice)
-
-
-# ---------------------------------------------------------------------------------------------
-# Forms of address
-
-
-def address_for(contact: str, card: Card) -> Address:
-    """How to address ``contact`` (as typed, e.g. ``Dr. Anna Müller``) by the card's rules."""
-    words = contact.replace(",", " ").split()
-    titles = [w for w in words if _ACADEMIC.match(w)]
-    courtesy = [w for w in words if _COURTESY.match(w)]
-    names = [w for w in words if not _ACADEMIC.match(w) and not _COURTESY.match(w)] or words
-    rules = card.address
-    if rules.name_order == "family-given":
-        family, given = names[0], " ".join(names[1:])
-    else:
-        cut = len(names) - 1
-        while cut > 0 and names[cut - 1].lower() in _PARTICLES:
-            cut -= 1
-        family, given = " ".join(names[cut:]), " ".join(names[:cut])
-    typed = next(
-        (h for h in rules.honorifics if any(c.lower().rstrip(".") == h.lower().rstrip(".") for c in courtesy)), None
-    )
-    honorific = typed or "/".join(rules.honorifics[:2])
-    titled = " ".join([*(titles if rules.titles else []), family])
-    if rules.suffix:
-        form = f"{family}{rules.suffix}"
-    elif rules.first_names == "immediately" and given:
-        form = f"{given} (or {honorific} {titled} in a first, cold message)" if honorific else given
-    elif honorific:
-        form = f"{honorific} {titled}"
-    else:
-        form = contact
-    fill = {"family": titled, "given": given or family, "honorific": honorific}
-    opening = _fill(card.email.opening.text, **fill)
-    meaning = _fill(card.email.opening.meaning, **fill)
-    return Address(contact=contact, form=form, family=family, given=given, opening=opening, opening_meaning=meaning)
-
-
-def _fill(template: str, **values: Any) -> str:
-    try:
-        filled = template.format(**values)
-    except (KeyError, IndexError, ValueError):
-        return template
-    return re.sub(r"\s+([,.!])", r"\1", re.sub(r"\s{2,}", " ", filled)).strip()

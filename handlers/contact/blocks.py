@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from typing import TYPE_CHECKING
 
 import pendulum
 from slack_sdk.models.blocks import Block, ContextBlock, DividerBlock, MarkdownTextObject, SectionBlock
 
+from cultures.address import Filled, blank_address
 from cultures.cards import WEEKDAY_NAMES, WeeklyHours, format_intervals
 from handlers.clients.fields import escape_mrkdwn
-from handlers.contact.verdict import verdict_line
+from handlers.contact.verdict import reason_words, verdict_line
 
 if TYPE_CHECKING:
     from cultures.hours import Window
@@ -61,7 +61,7 @@ def weekend_words(days: frozenset[int]) -> str:
 
 def verdict_text(advice: Advice) -> str:
     """The opening line, escaped for Slack."""
-    return escape_mrkdwn(verdict_line(advice.subject.name, advice.verdict))
+    return escape_mrkdwn(verdict_line(advice.subject.name, advice.verdict, advice.past))
 
 
 def _moment_line(advice: Advice) -> str:
@@ -73,7 +73,22 @@ def _moment_line(advice: Advice) -> str:
         mine = ""
     label = "Proposed moment" if advice.proposed else "Their local time"
     makeup = " (a make-up working day)" if advice.verdict.makeup_workday else ""
-    return f"{label}: {their} ({zone}){mine}{makeup}"
+    line = f"{label}: {their} ({zone}){mine}{makeup}"
+    if advice.past:
+        then = "a good time" if advice.verdict.good else reason_words(advice.verdict)
+        line += f" — {_ago(advice.now - advice.at)} ago; it would have been {then} for them"
+        line += f"\nTheir local time now: {clock_time(advice.now, zone)}"
+    return line
+
+
+def _ago(delta: dt.timedelta) -> str:
+    """``3 hours``, ``2 days``, ``25 minutes``: how long ago, roughly."""
+    minutes = int(delta.total_seconds() // 60)
+    for size, unit in ((1440, "day"), (60, "hour"), (1, "minute")):
+        if minutes >= size:
+            count = minutes // size
+            return f"{count} {unit}{'s' if count != 1 else ''}"
+    return "a moment"
 
 
 def _windows_lines(advice: Advice) -> list[str]:
@@ -164,29 +179,34 @@ def _greeting(advice: Advice) -> str:
     return f"_{greeting.text}_ ({greeting.meaning})"
 
 
-def _blank(template: str, blanks: dict[str, str]) -> str:
-    """A card phrase with its {family}-style placeholders shown as [bracketed] blanks to fill."""
-    return re.sub(r"\{(family|given|honorific)\}", lambda m: blanks[m[1]], template)
+def _line(phrase: Filled) -> str:
+    return f"_{escape_mrkdwn(phrase.text)}_ ({escape_mrkdwn(phrase.meaning)})"
 
 
 def _address_lines(advice: Advice) -> list[str]:
+    """Form of address, greetings and email lines: for the named contact, else with blanks for a name."""
     card = advice.subject.card
-    lines = []
-    if advice.address is not None:
-        lines.append(
-            f"• Address {escape_mrkdwn(advice.address.contact)} as *{escape_mrkdwn(advice.address.form)}*. "
-            f"{card.address.advice}"
-        )
-        opening, meaning = escape_mrkdwn(advice.address.opening), escape_mrkdwn(advice.address.opening_meaning)
-    else:
-        lines.append(f"• Address, for example: {card.address.example}. {card.address.advice}")
-        blanks = {"family": "[family name]", "given": "[given name]", "honorific": "[title]"}
-        opening, meaning = _blank(card.email.opening.text, blanks), _blank(card.email.opening.meaning, blanks)
-    for greeting in card.greetings[:2]:
-        lines.append(f"• Say _{greeting.text}_ ({greeting.meaning}; {greeting.use})")
-    lines.append(f"• Email opening: _{opening}_ ({meaning})")
-    lines.append(f"• Email closing: _{card.email.closing.text}_ ({card.email.closing.meaning})")
-    return lines
+    addressing = advice.address
+    greetings = [f"• Say _{g.text}_ ({g.meaning}; {g.use})" for g in card.greetings[:2]]
+    closing = f"• Email closing: {_line(addressing.closing)}"
+    if addressing.contact is not None:
+        contact = escape_mrkdwn(addressing.contact.typed)
+        lines = [f"• Address {contact} as *{escape_mrkdwn(addressing.form)}*. {card.address.advice}"]
+        if addressing.remark:
+            lines.append(f"• {escape_mrkdwn(addressing.remark)}")
+        return [*lines, *greetings, f"• Email opening: {_line(addressing.opening)}", closing]
+    blanks = blank_address(card)
+    forms = f"*{escape_mrkdwn(blanks['neutral'][0])}*"
+    openings = [f"to a named person {_line(blanks['neutral'][1])}"]
+    if "m" in blanks:
+        forms += f"; a man *{escape_mrkdwn(blanks['m'][0])}*, a woman *{escape_mrkdwn(blanks['f'][0])}*"
+        openings += [f"a man {_line(blanks['m'][1])}", f"a woman {_line(blanks['f'][1])}"]
+    return [
+        f"• Address people as {forms}. {card.address.advice}",
+        *greetings,
+        f"• Email opening to the company: {_line(addressing.opening)}; " + "; ".join(openings),
+        closing,
+    ]
 
 
 def _ahead_lines(advice: Advice) -> list[str]:
@@ -301,7 +321,7 @@ def essential_blocks(advice: Advice) -> list[Block]:
         _context(
             f"Channel: {_channel_text(advice)} · Tone: {_tone_text(advice)} · Language: {_language_text(advice)} · "
             f"Greeting: {_greeting(advice)}"
-            + (f" · Address: {escape_mrkdwn(advice.address.form)}" if advice.address else "")
+            + (f" · Address: {escape_mrkdwn(advice.address.form)}" if advice.address.contact else "")
             + (" · regional default card" if card.regional_default else "")
         ),
     ]

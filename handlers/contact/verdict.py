@@ -19,8 +19,16 @@ def reason_words(verdict: Verdict) -> str:
     return REASON_WORDS.get(verdict.reason or "", verdict.reason or "")
 
 
-def verdict_line(name: str, verdict: Verdict) -> str:
-    """``Good time to contact <name>`` or ``Not a good time to contact <name>: <reason>``."""
+PAST = "that moment is in the past"
+
+
+def verdict_line(name: str, verdict: Verdict, past: bool = False) -> str:
+    """``Good time to contact <name>`` or ``Not a good time to contact <name>: <reason>``.
+
+    A proposed moment that has passed is never a good time, whatever it would have been.
+    """
+    if past:
+        return f"Not a good time to contact {name}: {PAST}"
     if verdict.good:
         return f"Good time to contact {name}"
     return f"Not a good time to contact {name}: {reason_words(verdict)}"

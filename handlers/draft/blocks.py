@@ -7,8 +7,6 @@ drafts too long for a field (2,000 characters) get a section each.
 
 from __future__ import annotations
 
-import re
-
 from slack_sdk.models.blocks import (
     Block,
     ContextBlock,
@@ -27,7 +25,6 @@ from handlers.draft.localize import Localized
 
 FIELD_LIMIT = 2000
 SECTION_LIMIT = 3000
-_PLACEHOLDER = re.compile(r"\{(family|given|honorific)\}")
 
 
 def _cut(text: str, limit: int) -> str:
@@ -71,24 +68,13 @@ def language_label(draft: Draft) -> str:
     return language.english_name
 
 
-def _fill_meaning(meaning: str, draft: Draft) -> str:
-    name = draft.contact
-    values = {
-        "family": name.family if name else "…",
-        "given": name.given if name else "…",
-        "honorific": name.courtesy or "Mr/Ms" if name else "Mr/Ms",
-    }
-    return _PLACEHOLDER.sub(lambda m: values[m[1]], meaning)
-
-
 def card_phrases(draft: Draft) -> str:
     """The card's greeting and closing in their language, with what they mean."""
-    email = draft.card.email
+    opening, closing = draft.addressing.opening, draft.addressing.closing
     greeting = draft.card.greetings[0] if draft.card.greetings else None
-    opening_meaning = escape_mrkdwn(_fill_meaning(email.opening.meaning, draft))
     lines = [
-        f"• Opening: *{escape_mrkdwn(draft.local_opening.text)}* — _{opening_meaning}_",
-        f"• Closing: *{escape_mrkdwn(draft.local_closing)}* — _{escape_mrkdwn(email.closing.meaning)}_",
+        f"• Opening: *{escape_mrkdwn(opening.text)}* — _{escape_mrkdwn(opening.meaning)}_",
+        f"• Closing: *{escape_mrkdwn(closing.text)}* — _{escape_mrkdwn(closing.meaning)}_",
     ]
     if greeting is not None:
         meaning, use = escape_mrkdwn(greeting.meaning), escape_mrkdwn(greeting.use)

@@ -12,11 +12,11 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
+from cultures.address import Addressing, ContactName, address, english_opening
 from cultures.calendar import country_calendar
 from cultures.cards import Card
 from cultures.errors import CultureError
 from cultures.languages import Language
-from handlers.draft.address import ContactName, Salutation, english_salutation, local_salutation, read_contact
 from handlers.draft.templates import KIND_WORDS, Occasion, Paragraph, Tone, body, english_closing
 
 # A card opening whose meaning goes on after the salutation carries a courtesy line already
@@ -43,16 +43,28 @@ class Draft:
     recipient: Recipient
     card: Card
     tone: Tone
-    contact: ContactName | None
-    english_opening: Salutation
+    addressing: Addressing
+    english_opening: str
     paragraphs: list[Paragraph]
     english_closing: str
     sender: str | None
-    local_opening: Salutation
-    local_closing: str
     card_in_their_language: bool
     tips: list[tuple[str, str]] = field(default_factory=list)
     occasion: Occasion | None = None
+
+    @property
+    def contact(self) -> ContactName | None:
+        """The contact person as read from the client's ``contact``, if any."""
+        return self.addressing.contact
+
+    @property
+    def local_opening(self) -> str:
+        """The card's opening for the contact, in their language."""
+        return self.addressing.opening.text
+
+    @property
+    def local_closing(self) -> str:
+        return self.addressing.closing.text
 
     @property
     def english_only(self) -> bool:
@@ -71,20 +83,20 @@ class Draft:
 
     def english_text(self) -> str:
         """The whole English draft, ready to copy."""
-        return _letter(self.english_opening.text, self.english_body(), self.english_closing, self.sender)
+        return _letter(self.english_opening, self.english_body(), self.english_closing, self.sender)
 
     def body_to_translate(self) -> str:
         """The English body for the local version: without the courtesy line the local opening already says."""
-        skip = self.card_in_their_language and bool(_COURTESY_MEANING.search(self.card.email.opening.meaning))
+        skip = self.card_in_their_language and bool(_COURTESY_MEANING.search(self.addressing.opening.meaning))
         return "\n\n".join(p.text for p in self.paragraphs if not (skip and p.courtesy))
 
     def local_text(self, translated_body: str, opening: str | None = None, closing: str | None = None) -> str:
         """The local version: the card's opening and closing (or translated ones) around the translated body."""
-        return _letter(opening or self.local_opening.text, translated_body, closing or self.local_closing, self.sender)
+        return _letter(opening or self.local_opening, translated_body, closing or self.local_closing, self.sender)
 
     def remarks(self) -> list[str]:
         """Things the person should know about the salutation."""
-        found = [s.remark for s in (self.english_opening, self.local_opening) if s.remark]
+        found = [self.addressing.remark] if self.addressing.remark else []
         if self.contact is None:
             found.append(
                 f"No contact person is on file for {self.recipient.name}, so the draft greets the team: "
@@ -166,25 +178,21 @@ def compose(
     (a regional default card may be in another one); :mod:`handlers.draft.localize` finds out.
     """
     tone = Tone.from_card(card)
-    contact = read_contact(recipient.contact, card.address.name_order) if recipient.contact else None
     deadline = "the end of your next business day"
     if today is not None:
         deadline = day_words(next_business_day(recipient.country, recipient.subdivision, today))
     paragraphs = body(kind, tone, details, sender=sender, deadline=deadline, occasion=occasion)
-    closing = card.email.closing.text.strip()
     return Draft(
         kind=kind,
         recipient=recipient,
         card=card,
         tone=tone,
-        contact=contact,
-        english_opening=english_salutation(contact, card, recipient.name),
+        addressing=address(card, recipient.contact),
+        english_opening=english_opening(card, recipient.contact, recipient.name),
         paragraphs=paragraphs,
         english_closing=english_closing(tone),
         sender=sender,
-        local_opening=local_salutation(contact, card),
-        local_closing=closing,
         card_in_their_language=card_in_their_language,
-        tips=tips_for(kind, card, contact is not None),
+        tips=tips_for(kind, card, bool(recipient.contact and recipient.contact.strip())),
         occasion=occasion,
     )

@@ -35,7 +35,7 @@ _FAMILIES = {
     for group in (frozenset({"ms", "id"}), frozenset({"hr", "sr", "bs"}), frozenset({"nb", "nn", "no"}))
     for code in group
 }
-_PLACEHOLDER = re.compile(r"\{(?:family|given|honorific)\}")
+_PLACEHOLDER = re.compile(r"\{(?:family|given|full|title|given_last)\}")
 
 
 @dataclass(frozen=True)
@@ -84,7 +84,7 @@ def phrase_in_language(phrase: str, language: str) -> bool:
 def card_speaks(card: Card, language: ClientLanguage) -> bool:
     """True when the card's email opening and closing are in the client's language."""
     # Together: one card writes both in one language, and a single word ("Atentamente") is a close call.
-    return phrase_in_language(f"{card.email.opening.text}\n{card.email.closing.text}", language.base.lower())
+    return phrase_in_language(f"{card.email.team_opening.text}\n{card.email.closing.text}", language.base.lower())
 
 
 def localize(runtime: Runtime, team_id: str, draft: Draft) -> Localized:
@@ -96,7 +96,7 @@ def localize(runtime: Runtime, team_id: str, draft: Draft) -> Localized:
         body = translate(runtime, team_id, draft.body_to_translate(), target, detection=_ENGLISH)
         opening = closing = None
         if not draft.card_in_their_language:
-            opening = translate(runtime, team_id, draft.english_opening.text, target, detection=_ENGLISH).text
+            opening = translate(runtime, team_id, draft.english_opening, target, detection=_ENGLISH).text
             closing = translate(runtime, team_id, draft.english_closing, target, detection=_ENGLISH).text
     except TranslationUnavailable as error:
         names = ", ".join(attempt.provider for attempt in error.attempts) or _configured(runtime)

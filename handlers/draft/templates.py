@@ -121,6 +121,30 @@ def _about(details: str | None, fallback: str) -> str:
     return details.strip() if details and details.strip() else fallback
 
 
+_THANKS = re.compile(r"^(?:many\s+)?(?:thanks|thank\s+you)(?:\s+(?:so|very)\s+much|\s+a\s+lot)?\b\s*", re.IGNORECASE)
+_WORD = re.compile(r"\S+")
+
+
+def weave(lead: str, details: str) -> str:
+    """``lead`` followed by the person's ``details``, without saying the same words twice.
+
+    ``Thank you for`` + ``thanks for the order`` gives ``Thank you for the order``; ``I am following
+    up on`` + ``following up on the quote`` gives ``I am following up on the quote``. Only words at
+    the start of ``details`` that repeat the end of ``lead`` are dropped; the rest stays as typed.
+    """
+    details = details.strip()
+    if lead.lower().startswith("thank you") and _THANKS.match(details):
+        details = _THANKS.sub("", details, count=1) or details
+    lead_words = [w.lower().strip(".,:;!") for w in lead.split()]
+    spans = list(_WORD.finditer(details))
+    typed = [m[0].lower().strip(".,:;!") for m in spans]
+    for size in range(min(len(lead_words), len(typed) - 1), 0, -1):
+        if lead_words[-size:] == typed[:size]:
+            details = details[spans[size].start() :]
+            break
+    return f"{lead} {details}"
+
+
 def body(
     kind: str,
     tone: Tone,
@@ -153,7 +177,7 @@ def _followup(tone: Tone, details: str | None, **_: object) -> list[Paragraph]:
     if tone.soft:
         paragraphs = [
             _courtesy(tone),
-            Paragraph(sentence(f"I am writing to kindly follow up on {topic}")),
+            Paragraph(sentence(weave("I am writing to kindly follow up on", topic))),
             Paragraph(
                 "Whenever it is convenient for you, I would be grateful to hear how things stand on your side. "
                 "If there is anything we can prepare or explain to make the next step easier, please let me know."
@@ -162,7 +186,7 @@ def _followup(tone: Tone, details: str | None, **_: object) -> list[Paragraph]:
     else:
         paragraphs = [] if tone.direct else [_courtesy(tone)]
         paragraphs += [
-            Paragraph(sentence(f"I am following up on {topic}")),
+            Paragraph(sentence(weave("I am following up on", topic))),
             Paragraph(
                 "Could you let me know where things stand, or what you still need from us? "
                 "If a short call is quicker, I am happy to set one up."
@@ -175,7 +199,7 @@ def _followup(tone: Tone, details: str | None, **_: object) -> list[Paragraph]:
 
 def _apology(tone: Tone, details: str | None, *, deadline: str, **_: object) -> list[Paragraph]:
     what = _about(details, "the problem you ran into")
-    acknowledge = sentence(f"Thank you for letting us know about {what}")
+    acknowledge = sentence(weave("Thank you for letting us know about", what))
     if tone.soft:
         acknowledge += " I fully understand the inconvenience this has caused you and your team."
         apologise = (
@@ -198,7 +222,7 @@ def _apology(tone: Tone, details: str | None, *, deadline: str, **_: object) -> 
 
 def _thanks(tone: Tone, details: str | None, **_: object) -> list[Paragraph]:
     what = _about(details, "your time and the trust you place in us")
-    paragraphs = [Paragraph(sentence(f"Thank you for {what}"))]
+    paragraphs = [Paragraph(sentence(weave("Thank you for", what)))]
     if tone.soft or tone.relationship:
         paragraphs.append(
             Paragraph("It means a great deal to us, and we are grateful for the care you and your team always take.")
@@ -219,7 +243,7 @@ def _delay(tone: Tone, details: str | None, **_: object) -> list[Paragraph]:
     if tone.soft:
         paragraphs = [
             _courtesy(tone),
-            Paragraph(sentence(f"I am writing to share an update that I had hoped would be different: {news}")),
+            Paragraph(sentence(weave("I am writing to share an update that I had hoped would be different:", news))),
             Paragraph(
                 "We are very sorry for the inconvenience this may cause you and your team. "
                 "The reason is [explain the cause in one sentence], and our new expected date is [new date]. "
@@ -235,7 +259,7 @@ def _delay(tone: Tone, details: str | None, **_: object) -> list[Paragraph]:
         )
         return paragraphs
     paragraphs = [
-        Paragraph(sentence(f"I need to let you know about a delay: {news}")),
+        Paragraph(sentence(weave("I need to let you know about a delay:", news))),
         Paragraph(
             "The reason is [explain the cause in one sentence]. Our new date is [new date], "
             "and I will confirm each step as we go."

@@ -90,9 +90,9 @@ def snooze_and_refresh(
     owner_hours = reminders.hours_of_member(owner)
     if client_row is None:
         # The client was removed: snooze by the clock alone.
-        now = runtime.clock()
+        base = reminders.snooze_base(followup, runtime.clock())
         delta = dt.timedelta(days=1) if choice == "window" else parse_duration(choice)
-        placement = Placement(now, now + delta, None)
+        placement = Placement(base, base + delta, None)
         changed = _snooze_to(runtime, team_id, followup.id, placement)
         zone_of_client = owner.tz
     else:

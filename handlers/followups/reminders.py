@@ -312,15 +312,16 @@ def snooze(
 ) -> Changed:
     """Deliver again later: ``choice`` is a duration (``1h``, ``2 days``) or ``window`` (next good window).
 
-    A recurring follow-up keeps its series: the snooze never pushes past the next occurrence.
+    A snooze never moves a follow-up earlier: one that has not fired yet is snoozed from its
+    due time, one that has from now. A recurring follow-up keeps its series: snoozing a delivered
+    reminder never pushes past the next occurrence.
     """
-    now = runtime.clock()
-    placement = snooze_target(choice, now, hours, owner)
     with team_session(runtime.sessions, team_id) as session:
         followup = _load(session, short_id, followup_id, for_update=True)
         if followup.status not in ACTIVE:
             raise FollowUpClosedError(followup, "snooze")
-        if followup.recurrence and followup.due_at is not None and not followup.snoozed:
+        placement = snooze_target(choice, snooze_base(followup, runtime.clock()), hours, owner)
+        if followup.status == SENT and followup.recurrence and followup.due_at is not None and not followup.snoozed:
             if followup.due_at <= placement.fire_at:
                 # The next occurrence comes first anyway.
                 placement = replace(placement, fire_at=followup.due_at, reason="the next occurrence comes first")
@@ -335,6 +336,13 @@ def snooze(
         followup.attempts = 0
         session.flush()
         return Changed(followup, placement)
+
+
+def snooze_base(followup: FollowUp, now: dt.datetime) -> dt.datetime:
+    """Where a snooze counts from: the due time of a follow-up that has not fired yet, else now."""
+    if followup.status == SCHEDULED and followup.due_at is not None:
+        return max(now, followup.due_at)
+    return now
 
 
 def load_for_change(

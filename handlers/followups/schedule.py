@@ -488,8 +488,11 @@ def place(wish: Wish, client: ClientHours, member: MemberHours, now: dt.datetime
     return Placement(start, fire_at, _why_moved(wish, start, fire_at, client, member))
 
 
+LATE_IN_WINDOW = dt.timedelta(hours=1)
+
+
 def _closest_to_member(start: dt.datetime, client: ClientHours, member: MemberHours) -> Placement:
-    """The client's hours never meet the member's: pick the client's window start nearest the member's day."""
+    """The client's hours never meet the member's: pick the moment in the client's hours nearest the member's day."""
     windows = next_good_windows(start, client, None, count=12, horizon_days=HORIZON_DAYS)
     if not windows:
         raise WhenError(
@@ -497,13 +500,20 @@ def _closest_to_member(start: dt.datetime, client: ClientHours, member: MemberHo
             "with `/client show`."
         )
     first_day = windows[0].start.in_timezone(client.zone).date()
-    starts = [_utc(w.start) for w in windows if w.start.in_timezone(client.zone).date() == first_day]
-    best = min(starts, key=lambda instant: _distance_to_work(instant, member))
+    candidates: list[dt.datetime] = []
+    for window in windows:
+        if window.start.in_timezone(client.zone).date() != first_day:
+            continue
+        # A window's start, or late in it (an hour left to act) when that is nearer the member's day.
+        start_at, end_at = _utc(window.start), _utc(window.end)
+        candidates += [start_at, max(start_at, end_at - LATE_IN_WINDOW)]
+    # Nearest the member's working hours, before or after them; the earlier moment on a tie.
+    best = min(candidates, key=lambda instant: (_distance_to_work(instant, member), instant))
     local = pendulum.instance(best).in_timezone(client.zone)
     mine = pendulum.instance(best).in_timezone(member.zone)
     reason = (
         f"your working hours ({_hhmm(member.start_minute)}–{_hhmm(member.end_minute)} {_city(member.zone)}) and "
-        f"their business hours never overlap, so I picked the start of their window closest to your day: "
+        f"their business hours never overlap, so I picked the moment in their hours closest to your day: "
         f"{local:HH:mm} {_city(client.zone)} is {mine:HH:mm} for you"
     )
     return Placement(start, best, reason, no_overlap=True)

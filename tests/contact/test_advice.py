@@ -7,31 +7,31 @@ import datetime as dt
 import pytest
 from slack_sdk.models.blocks import Block
 
+from cultures.address import address
 from cultures.cards import card_for
 from cultures.hours import ClientHours, judge
 from db.models import Client
-from handlers.contact.advice import address_for, essentials, verdict_line
+from handlers.contact.advice import essentials, verdict_line
 from handlers.contact.moment import UnreadableMoment, proposed_moment
 
 UTC = dt.UTC
+JP_OPENING = "様 いつもお世話になっております。"
 NOW = dt.datetime(2026, 11, 23, 10, 0, tzinfo=UTC)  # Monday
 
 
 @pytest.mark.parametrize(
     ("country", "contact", "form", "opening"),
     [
-        ("DE", "Dr. Anna Müller", "Herr/Frau Dr. Müller", "Sehr geehrte Frau Dr. Müller,"),
-        ("DE", "Frau Prof. Dr. Eva von Braun", "Frau Prof. Dr. von Braun", None),
-        ("JP", "Tanaka Hiroshi", "Tanaka-san", "Tanaka様 いつもお世話になっております。"),
-        ("FR", "Claire Dubois", "Monsieur/Madame Dubois", "Bonjour Monsieur/Madame Dubois,"),
-        ("US", "Jennifer Smith", "Jennifer (or Mr./Ms. Smith in a first, cold message)", "Hi Jennifer,"),
+        ("DE", "Dr. Anna Müller", "Dr. Anna Müller", "Guten Tag Dr. Anna Müller,"),
+        ("DE", "Frau Prof. Dr. Eva von Braun", "Frau Prof. Dr. von Braun", "Sehr geehrte Frau Prof. Dr. von Braun,"),
+        ("JP", "Tanaka, Hiroshi", "Tanaka-san (Tanaka様, -sama, in writing)", f"Tanaka{JP_OPENING}"),
+        ("JP", "田中 宏", "田中さん (田中様, -sama, in writing)", f"田中{JP_OPENING}"),
+        ("US", "Jennifer Smith", "Jennifer (in a first, cold email: Jennifer Smith)", "Hi Jennifer,"),
     ],
 )
 def test_forms_of_address_follow_the_card(country, contact, form, opening):
-    address = address_for(contact, card_for(country))
-    assert address.form == form
-    if opening:
-        assert address.opening == opening
+    forms = address(card_for(country), contact)
+    assert (forms.form, forms.opening.text) == (form, opening)
 
 
 def test_proposed_moments():
@@ -87,4 +87,4 @@ def test_essentials_are_compact_valid_blocks():
         "Not a good time to contact Tanaka Shoji: public holiday (New Year&#39;s Day)" in text
         or "public holiday (New Year's Day)" in text
     )
-    assert "Tanaka-san" in text and "Asia/Tokyo" in text
+    assert "Tanaka Hiroshi-san" in text and "Asia/Tokyo" in text

@@ -94,16 +94,20 @@ VALID: dict[str, Any] = {
     "scales": {name: {"level": levels[0], "advice": "Some advice."} for name, levels in SCALES.items()},
     "address": {
         "name_order": "given-family",
-        "honorifics": ["Herr", "Frau"],
-        "suffix": None,
+        "courtesy": {"m": "Herr", "f": "Frau"},
         "titles": True,
         "first_names": "late",
-        "example": "Frau Dr. Müller",
         "advice": "Use titles.",
+        "forms": {"neutral": "{title}{full}", "m": "Herr {title}{family}", "f": "Frau {title}{family}"},
     },
     "greetings": [{"text": "Guten Tag", "meaning": "Good day", "use": "any time"}],
     "email": {
-        "opening": {"text": "Sehr geehrte Frau {family},", "meaning": "Dear Ms {family},"},
+        "opening": {
+            "team": {"text": "Sehr geehrte Damen und Herren,", "meaning": "Dear Sir or Madam,"},
+            "neutral": {"text": "Guten Tag {title}{full},", "meaning": "Good day {title}{full},"},
+            "m": {"text": "Sehr geehrter Herr {title}{family},", "meaning": "Dear Mr {title}{family},"},
+            "f": {"text": "Sehr geehrte Frau {title}{family},", "meaning": "Dear Ms {title}{family},"},
+        },
         "closing": {"text": "Mit freundlichen Grüßen", "meaning": "With kind regards"},
     },
     "channels": {"preferred": ["email", "phone"], "response_time": "Within a day.", "advice": "Email first."},
@@ -145,7 +149,8 @@ def test_a_valid_card_loads_with_its_weekly_hours(tmp_path: Path):
     assert card.hours.on(4) == ((540, 900),)
     assert card.hours.lunch_breaks(0) == ((720, 780),)
     assert card.hours.describe(range(5)) == "Mon–Thu 09:00–12:00, 13:00–17:00; Fri 09:00–15:00"
-    assert card.email.opening.fill(family="Müller") == "Sehr geehrte Frau Müller,"
+    assert card.email.openings["f"].text == "Sehr geehrte Frau {title}{family},"
+    assert card.address.courtesy == {"m": "Herr", "f": "Frau"}
     assert card.scales["communication"].level == "direct"
 
 
@@ -161,7 +166,19 @@ def test_a_valid_card_loads_with_its_weekly_hours(tmp_path: Path):
         (broken(["address", "name_order"], "family-first"), "address.name_order", "given-family"),
         (broken(["greetings"], []), "greetings", "at least one"),
         (broken(["greetings", 0, "meaning"]), "greetings[0].meaning", "missing"),
-        (broken(["email", "opening", "text"], "Dear {name},"), "email.opening.text", "{name}"),
+        (broken(["email", "opening", "neutral", "text"], "Dear {name},"), "email.opening.neutral.text", "{name}"),
+        (broken(["email", "opening", "team"]), "email.opening.team", "missing"),
+        (broken(["email", "opening", "team", "text"], "Dear {family},"), "email.opening.team", "no placeholders"),
+        (broken(["email", "opening", "neutral"]), "email.opening.neutral", "missing"),
+        (broken(["email", "opening", "f"]), "email.opening.f", "both m and f"),
+        (broken(["email", "opening", "m", "text"], "Sehr geehrter Herr {family},"), "email.opening.m", "{title}"),
+        (broken(["address", "forms", "neutral"]), "address.forms.neutral", "missing"),
+        (broken(["address", "forms", "titled"], "{family}"), "address.forms.titled", "{title}"),
+        (broken(["address", "courtesy"], None), "address.courtesy", "courtesy words"),
+        (broken(["address", "honorifics"], ["Herr"]), "address.honorifics", "unknown field"),
+        (broken(["address", "title_words"], {"Dr.": {"m": "Dott."}}), "address.title_words.Dr.", "lower case"),
+        (broken(["address", "title_words"], {"dr": {"x": "Dott."}}), "address.title_words.dr.x", "unknown field"),
+        (broken(["address", "latin_order"], "any"), "address.latin_order", "either"),
         (broken(["channels", "preferred"], ["fax"]), "channels.preferred[0]", "email"),
         (broken(["hours", "default"], ["9-17"]), "hours.default", "HH:MM-HH:MM"),
         (broken(["hours", "default"], ["09:00-13:00", "12:00-17:00"]), "hours.default", "overlap"),

@@ -71,9 +71,9 @@ def test_indirect_culture_gets_softened_wording_in_japanese(rapport, libre):
     _setup(rapport)
     answer = _ask(rapport, '"Tanaka Trading" delay the shipment moves to 12 December')
     english, japanese = _fields(answer)
-    assert english.startswith("*English*\nDear Tanaka-sama,")
+    assert english.startswith("*English*\nDear Tanaka Hiroshi-sama,")
     assert "I had hoped would be different: the shipment moves to 12 December." in english
-    assert japanese.startswith("*日本語 (Japanese)*\nTanaka様 いつもお世話になっております。\n\n[ja] ")
+    assert japanese.startswith("*日本語 (Japanese)*\nTanaka Hiroshi様 いつもお世話になっております。\n\n[ja] ")
     assert japanese.rstrip().endswith("よろしくお願いいたします。\nAda Lovelace")
     assert fake_translation("I am writing to share", "ja").split(" ", 1)[1] in japanese
 
@@ -155,5 +155,18 @@ def test_a_card_whose_email_phrases_are_in_another_language_gets_a_translated_sa
     add_client(rapport.runtime, "Gulf Trading", "AE", "Asia/Dubai", contact="Mr Ahmed Al Mansoori")
     answer = _ask(rapport, "Gulf Trading greeting")
     english, arabic = _fields(answer)
-    assert english.startswith("*English*\nDear Mr Al Mansoori,")
-    assert "(Arabic)*\n[ar] DEAR MR AL MANSOORI," in arabic
+    assert english.startswith("*English*\nDear Mr Ahmed,")  # Gulf usage: Mr with the given name
+    assert "(Arabic)*\n[ar] DEAR MR AHMED," in arabic
+
+
+def test_details_that_repeat_the_templates_words_are_not_doubled(rapport, libre):
+    _setup(rapport)
+    for details in (
+        "for the order <https://shop.example/o/1|#1>",
+        "thanks for the order <https://shop.example/o/1|#1>",
+    ):
+        english = _fields(_ask(rapport, f"Acme GmbH thanks {details}"))[0]
+        assert "Thank you for the order <https://shop.example/o/1|#1>." in english
+        assert "for for" not in english and "Thank you for thanks" not in english
+    followup = _fields(_ask(rapport, "Acme GmbH followup following up on the quote"))[0]
+    assert "on the quote" in followup and "following up on following up" not in followup.lower()
