@@ -1,20 +1,30 @@
-"""Benchmark: 20 concurrent `/contact` requests through the HTTP endpoint; p50/p99 latency.
+"""Benchmark: `/contact` as a team feels it, beside a bare Bolt app on the same HTTP stack.
 
-Runs the real app (``python -m bot``, HTTP mode, SQLite) in a child process against the
-Slack stand-in in this process, adds clients over the wire, then sends rounds of 20 signed
-`/contact` requests at once. Latency is from sending a request to its answer reaching the
-response_url (what the person waits for); the HTTP acknowledgement time is shown too.
+Runs Rapport (``python -m bot`` on SQLite, or the Procfile's gunicorn ``web``, on SQLite or
+PostgreSQL) and the bare Bolt app of ``bench/bare_bolt.py`` (a constant answer in its ack) as
+child processes against the Slack stand-in in this process. An answer's latency is from sending
+the signed request to the answer being shown: the acknowledgement when it carries the answer,
+else its arrival at the response_url.
 
-    .venv/bin/python bench/bench_contact.py [--rounds 15] [--concurrency 20] [--server gunicorn|embedded]
+Modes:
+- ``closed`` (default): N requests always in flight (``--concurrency``), ``--count`` answers a
+  round, rounds alternating between the bare app and Rapport; prints p50/p99 and answers/s of
+  each and the ratios. This is what a team asking at once feels.
+- ``burst``: rounds of N requests sent at once with a pause between rounds (the issue 3 bench).
 
-``gunicorn`` (default) is the Procfile's web process; ``embedded`` is ``python -m bot``.
+    .venv/bin/python bench/bench_contact.py [--mode closed] [--server embedded|gunicorn]
+        [--concurrency 20] [--count 400] [--rounds 3] [--database-url postgresql://…]
 
-Target (issue 3): p99 under 300 ms on a 2-core machine.
+Targets (issue 11): closed loop, 20 in flight, ``python -m bot`` on SQLite: p99 under 300 ms and
+p50 within 3× the bare Bolt app's p50 in the same run (stretch 1.5×); the same for the Procfile
+``web`` on PostgreSQL.
 """
 
 from __future__ import annotations
 
 import argparse
+import http.client
+import json
 import os
 import socket
 import statistics
@@ -23,20 +33,22 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.parse
 import urllib.request
+from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.standin import Call, SlackStandIn  # noqa: E402
-from tests.slack_requests import SlackSender  # noqa: E402
+from tests.slack_requests import sign  # noqa: E402
 
 SECRET = "bench-signing-secret"
 CLIENTS = [
     'Müller Maschinenbau country:Deutschland contact:"Dr. Anna Müller"',
-    'Dubois et Fils country:FR contact:"Claire Dubois"',
-    'Tanaka Shoji country:JP contact:"Tanaka Hiroshi"',
+    'Dubois et Fils country:FR contact:"Mme Claire Dubois"',
+    'Tanaka Shoji country:JP contact:"Tanaka, Hiroshi"',
     "Al Noor Trading country:SA",
     "Acme Inc country:US tz:America/Chicago",
     "Maple Leaf Foods country:CA city:Toronto",
@@ -55,12 +67,13 @@ CLIENTS = [
     "Istanbul Ipek country:TR",
     "Mexico Motores country:MX tz:America/Mexico_City",
 ]
+NAMES = [spec.split(" country:")[0] for spec in CLIENTS]
 
 
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+        return int(s.getsockname()[1])
 
 
 def _percentile(values: list[float], fraction: float) -> float:
@@ -84,149 +97,228 @@ class Arrivals:
                 self.texts[call.args.get("_id", "")] = str(call.args.get("text", ""))
                 self.cond.notify_all()
 
-    def wait(self, ids: list[str], timeout: float = 30.0) -> None:
+    def wait_one(self, rid: str, timeout: float = 30.0) -> tuple[float, str]:
         deadline = time.monotonic() + timeout
         with self.cond:
-            while not all(i in self.times for i in ids):
+            while rid not in self.times:
                 left = deadline - time.monotonic()
                 if left <= 0:
-                    missing = [i for i in ids if i not in self.times]
-                    raise SystemExit(f"no answer for {len(missing)} request(s): {missing[:5]}")
+                    raise SystemExit(f"no answer for {rid}")
                 self.cond.wait(left)
+            return self.times.pop(rid), self.texts.pop(rid)
+
+
+@dataclass
+class Server:
+    """One app under test: its process, port and name."""
+
+    name: str
+    process: subprocess.Popen[bytes]
+    port: int
+    counter: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def next_id(self) -> str:
+        with self.lock:
+            self.counter += 1
+            return f"{self.name[0]}{self.counter}"
+
+
+def _slash(server: Server, slack: SlackStandIn, arrivals: Arrivals, command: str, text: str) -> tuple[float, str]:
+    """One signed slash command over a new connection (as Slack sends them); (latency s, answer)."""
+    rid = server.next_id()
+    body = urllib.parse.urlencode(
+        {
+            "team_id": "T1",
+            "team_domain": "bench",
+            "channel_id": "C1",
+            "channel_name": "general",
+            "user_id": "U1",
+            "user_name": "ada",
+            "command": command,
+            "text": text,
+            "api_app_id": "A1",
+            "trigger_id": "1.2.3",
+            "response_url": f"{slack.base}/response/{rid}",
+        }
+    )
+    headers = {"Content-Type": "application/x-www-form-urlencoded", **sign(SECRET, body)}
+    started = time.monotonic()
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+    try:
+        connection.request("POST", "/slack/events", body=body.encode(), headers=headers)
+        response = connection.getresponse()
+        raw = response.read()
+        acked = time.monotonic()
+    finally:
+        connection.close()
+    if response.status != 200:
+        raise SystemExit(f"{server.name}: {command} {text!r} got HTTP {response.status}")
+    if raw.startswith(b"{"):
+        return acked - started, str(json.loads(raw).get("text", ""))
+    arrived, answer = arrivals.wait_one(rid)
+    return arrived - started, answer
+
+
+def _start(name: str, command: list[str], env: dict[str, str], port: int) -> Server:
+    process = subprocess.Popen(command, cwd=ROOT, env={**env, "PORT": str(port)})
+    for _ in range(300):
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as response:
+                if response.status == 200:
+                    return Server(name, process, port)
+        except OSError:
+            time.sleep(0.1)
+    process.kill()
+    raise SystemExit(f"{name} did not become healthy")
+
+
+def _closed_round(
+    server: Server, slack: SlackStandIn, arrivals: Arrivals, concurrency: int, count: int
+) -> tuple[list[float], float]:
+    """``count`` answers with ``concurrency`` requests always in flight: (latencies ms, seconds)."""
+    latencies: list[float] = []
+    lock = threading.Lock()
+    issued = iter(range(count))
+
+    def worker() -> None:
+        for index in issued:  # the shared iterator hands out the next request number
+            name = NAMES[index % len(NAMES)] if index % 4 else "Japan"
+            latency, answer = _slash(server, slack, arrivals, "/contact", name)
+            if "good time to contact" not in answer.lower():
+                raise SystemExit(f"{server.name}: unexpected answer {answer[:200]!r}")
+            with lock:
+                latencies.append(latency * 1000)
+
+    started = time.monotonic()
+    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return latencies, time.monotonic() - started
+
+
+def _report(name: str, latencies: list[float], seconds: float) -> tuple[float, float, float]:
+    p50, p99 = statistics.median(latencies), _percentile(latencies, 0.99)
+    rate = len(latencies) / seconds
+    print(f"  {name:<28} p50 {p50:7.1f} ms   p99 {p99:7.1f} ms   {rate:7.1f} answers/s   ({len(latencies)} answers)")
+    return p50, p99, rate
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=15)
+    parser.add_argument("--mode", choices=("closed", "burst"), default="closed")
+    parser.add_argument("--server", choices=("embedded", "gunicorn"), default="embedded")
     parser.add_argument("--concurrency", type=int, default=20)
-    parser.add_argument(
-        "--server",
-        choices=("embedded", "gunicorn"),
-        default="gunicorn",
-        help="embedded: `python -m bot` (wsgiref, threads); gunicorn: the Procfile's web process",
-    )
+    parser.add_argument("--count", type=int, default=400, help="answers per round (closed mode)")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds per app (closed) or bursts (burst)")
+    parser.add_argument("--database-url", default="", help="Rapport's database (default: a new SQLite file)")
     args = parser.parse_args()
 
     slack = SlackStandIn(team_id="T1").start()
     slack.add_user("U1", tz="Europe/London", name="Ada")
     arrivals = Arrivals()
     slack.listeners.append(arrivals)
-    port = _free_port()
     workdir = tempfile.mkdtemp(prefix="rapport-bench-")
     env = {
         **os.environ,
         "SLACK_BOT_TOKEN": "xoxb-bench",
         "SLACK_SIGNING_SECRET": SECRET,
         "SLACK_API_URL": slack.url,
-        "DATABASE_URL": f"sqlite:///{workdir}/bench.db",
-        "PORT": str(port),
+        "DATABASE_URL": args.database_url or f"sqlite:///{workdir}/bench.db",
         "LOG_LEVEL": "WARNING",
         "DISPATCH_INTERVAL": "30",
     }
     env.pop("SLACK_APP_TOKEN", None)
+    gunicorn = str(Path(sys.executable).with_name("gunicorn"))
+    web = ["--workers", "2", "--threads", "8", "--bind"]
     if args.server == "gunicorn":
-        gunicorn = str(Path(sys.executable).with_name("gunicorn"))
-        # The Procfile's web line; it serves without migrating, so migrate first as `release` does.
+        # The Procfile's web line serves without migrating, so migrate first as `release` does.
         subprocess.run([sys.executable, "-m", "bot", "migrate"], cwd=ROOT, env=env, check=True, capture_output=True)
-        command = [
-            gunicorn,
-            "--workers",
-            "2",
-            "--threads",
-            "8",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "bot.wsgi:application()",
-        ]
-    else:
-        command = [sys.executable, "-m", "bot"]
-    app = subprocess.Popen(command, cwd=ROOT, env=env)
+    servers: list[Server] = []
     try:
-        base = f"http://127.0.0.1:{port}"
-        for _ in range(300):
-            try:
-                with urllib.request.urlopen(f"{base}/healthz", timeout=1) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                time.sleep(0.1)
-        else:
-            raise SystemExit("the app did not become healthy")
-        counter = iter(range(10**9))
-
-        def send(command: str, text: str) -> tuple[str, float, float]:
-            rid = f"b{next(counter)}"
-            sender = SlackSender(f"{base}/slack/events", SECRET, team_id="T1", response_url_base=slack.base)
-            started = time.monotonic()
-            result = sender.command(command, text, response_url=f"{slack.base}/response/{rid}")
-            if result.status != 200:
-                raise SystemExit(f"{command} {text!r} got HTTP {result.status}")
-            return rid, started, time.monotonic() - started
-
-        # Clients, added over the wire; then one warm-up question each.
-        ids = [send("/client", f"add {spec}")[0] for spec in CLIENTS]
-        arrivals.wait(ids)
-        refused = [arrivals.texts[i][:120] for i in ids if "Added" not in arrivals.texts[i]]
-        if refused:
-            raise SystemExit(f"clients refused: {refused}")
-        names = [spec.split(" country:")[0] for spec in CLIENTS]
-        ids = [send("/contact", name)[0] for name in names]
-        arrivals.wait(ids)
-
-        latencies: list[float] = []
-        acks: list[float] = []
-        refused: list[int] = []
-        for round_number in range(args.rounds):
-            results: list[tuple[str, float, float]] = []
-            lock = threading.Lock()
-            barrier = threading.Barrier(args.concurrency)
-
-            def one(index: int, results=results, lock=lock, barrier=barrier) -> None:
-                barrier.wait()
-                try:
-                    outcome = send("/contact", names[index % len(names)] if index % 4 else "Japan")
-                except OSError:  # the server's listen backlog overflowed: the request never got in
-                    with lock:
-                        refused.append(index)
-                    return
-                with lock:
-                    results.append(outcome)
-
-            threads = [threading.Thread(target=one, args=(i,)) for i in range(args.concurrency)]
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join()
-            arrivals.wait([rid for rid, _, _ in results])
-            for rid, started, ack in results:
-                latencies.append((arrivals.times[rid] - started) * 1000)
-                acks.append(ack * 1000)
-                if "good time to contact" not in arrivals.texts[rid].lower():
-                    raise SystemExit(f"unexpected answer: {arrivals.texts[rid][:200]}")
-            time.sleep(0.2 if round_number < args.rounds - 1 else 0)
-
-        print(
-            f"/contact through HTTP ({args.server} server): "
-            f"{args.rounds} rounds x {args.concurrency} concurrent requests "
-            f"({len(latencies)} answers), {os.cpu_count()} CPU(s)"
+        port = _free_port()
+        rapport_command = (
+            [gunicorn, *web, f"127.0.0.1:{port}", "bot.wsgi:application()"]
+            if args.server == "gunicorn"
+            else [sys.executable, "-m", "bot"]
         )
-        print(
-            f"  answer latency  p50 {statistics.median(latencies):7.1f} ms   p99 {_percentile(latencies, 0.99):7.1f} ms"
-            f"   max {max(latencies):7.1f} ms"
+        rapport = _start("rapport", rapport_command, env, port)
+        servers.append(rapport)
+        for spec in CLIENTS:
+            _, answer = _slash(rapport, slack, arrivals, "/client", f"add {spec}")
+            if "Added" not in answer:
+                raise SystemExit(f"client refused: {answer[:200]}")
+        for name in NAMES:  # warm-up: one question each
+            _slash(rapport, slack, arrivals, "/contact", name)
+        if args.mode == "burst":
+            return _burst(rapport, slack, arrivals, args, env["DATABASE_URL"])
+        port = _free_port()
+        bare_command = (
+            [gunicorn, *web, f"127.0.0.1:{port}", "--pythonpath", "bench", "bare_bolt:application()"]
+            if args.server == "gunicorn"
+            else [sys.executable, "bench/bare_bolt.py"]
         )
-        print(f"  HTTP ack        p50 {statistics.median(acks):7.1f} ms   p99 {_percentile(acks, 0.99):7.1f} ms")
-        if refused:
-            print(f"  {len(refused)} request(s) could not connect (connection reset: listen backlog full)")
-        target = _percentile(latencies, 0.99) < 300 and not refused
-        print(f"  target p99 < 300 ms: {'met' if target else 'NOT met'}")
+        bare = _start("bare", bare_command, env, port)
+        servers.append(bare)
+        for _ in range(20):
+            _slash(bare, slack, arrivals, "/contact", "warm-up")
+        results: dict[str, tuple[list[float], float]] = {"bare": ([], 0.0), "rapport": ([], 0.0)}
+        for _ in range(args.rounds):
+            for server in (bare, rapport):  # alternating rounds: both see the same machine
+                latencies, seconds = _closed_round(server, slack, arrivals, args.concurrency, args.count)
+                results[server.name][0].extend(latencies)
+                results[server.name] = (results[server.name][0], results[server.name][1] + seconds)
+        database = "PostgreSQL" if env["DATABASE_URL"].startswith("postgres") else "SQLite"
+        print(
+            f"/contact, closed loop: {args.concurrency} in flight, {args.rounds} alternating rounds of "
+            f"{args.count} answers, {args.server} server, {database}, {os.cpu_count()} CPU(s)"
+        )
+        bare_p50, _, bare_rate = _report("bare Bolt (constant ack)", *results["bare"])
+        p50, p99, rate = _report("Rapport /contact", *results["rapport"])
+        print(f"  ratio: p50 {p50 / bare_p50:.2f}x the bare app's, answers/s {rate / bare_rate:.2f}x")
+        print(f"  target p99 < 300 ms: {'met' if p99 < 300 else 'NOT met'}")
+        print(f"  target p50 within 3x the bare app's: {'met' if p50 <= 3 * bare_p50 else 'NOT met'}")
+        print(f"  stretch p50 within 1.5x: {'met' if p50 <= 1.5 * bare_p50 else 'not met'}")
         return 0
     finally:
-        app.terminate()
-        try:
-            app.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            app.kill()
+        for server in servers:
+            server.process.terminate()
+            try:
+                server.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                server.process.kill()
         slack.stop()
+
+
+def _burst(rapport: Server, slack: SlackStandIn, arrivals: Arrivals, args: argparse.Namespace, url: str) -> int:
+    """Rounds of ``concurrency`` requests sent at once, with a pause between rounds."""
+    latencies: list[float] = []
+    for round_number in range(args.rounds):
+        barrier = threading.Barrier(args.concurrency)
+        lock = threading.Lock()
+
+        def one(index: int, barrier: threading.Barrier = barrier, lock: threading.Lock = lock) -> None:
+            barrier.wait()
+            latency, answer = _slash(rapport, slack, arrivals, "/contact", NAMES[index % len(NAMES)])
+            if "good time to contact" not in answer.lower():
+                raise SystemExit(f"unexpected answer: {answer[:200]}")
+            with lock:
+                latencies.append(latency * 1000)
+
+        threads = [threading.Thread(target=one, args=(i,)) for i in range(args.concurrency)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        time.sleep(0.2 if round_number < args.rounds - 1 else 0)
+    database = "PostgreSQL" if url.startswith("postgres") else "SQLite"
+    print(f"/contact, bursts: {args.rounds} x {args.concurrency} at once, {args.server} server, {database}")
+    p50, p99 = statistics.median(latencies), _percentile(latencies, 0.99)
+    print(f"  answer latency  p50 {p50:7.1f} ms   p99 {p99:7.1f} ms   max {max(latencies):7.1f} ms")
+    print(f"  target p99 < 300 ms: {'met' if p99 < 300 else 'NOT met'}")
+    return 0
 
 
 if __name__ == "__main__":

@@ -161,6 +161,7 @@ def _run_app(settings: Settings, engine) -> int:
     from bot.dispatcher import start_dispatcher
     from bot.server import serve, wsgi_app
     from bot.slack import build_client
+    from cultures.warm import warm_up_in_background
 
     runtime = build_runtime(settings, engine=engine)
     client = build_client(settings)
@@ -183,6 +184,7 @@ def _run_app(settings: Settings, engine) -> int:
         if socket_mode is not None:
             socket_mode.close()
         return 1
+    warm_up_in_background()
     scheduler = start_dispatcher(runtime, client, settings.dispatch_interval)
     _wait_for_stop()
     server.shutdown()

@@ -6,6 +6,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from slack_bolt import App
@@ -46,6 +47,9 @@ def build_runtime(settings: Settings, clock: Clock | None = None, engine: Engine
     )
 
 
+LISTENER_THREADS = 16
+
+
 def create_app(settings: Settings, runtime: Runtime, client: WebClient | None = None) -> App:
     """Build the Slack app: signature checks, our single-token authorisation, all listeners.
 
@@ -58,6 +62,9 @@ def create_app(settings: Settings, runtime: Runtime, client: WebClient | None = 
         authorize=_single_token_authorize(client, settings.slack_bot_token or ""),
         request_verification_enabled=bool(settings.slack_signing_secret),
         process_before_response=False,
+        # Bolt's default is 5 threads: five slow answers (a translation) would hold every other
+        # command's acknowledgement back. Each thread may hold a database connection (db.session.POOL_SIZE).
+        listener_executor=ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="listener"),
         logger=logging.getLogger("slack_bolt"),
     )
     if isinstance(client, KeepAliveWebClient):

@@ -160,6 +160,19 @@ class SlackStandIn:
         """Make the next ``times`` calls of ``method`` fail (429 + Retry-After, 5xx, or ok:false error)."""
         self.failures.setdefault(method, []).append(Failure(status, error, retry_after, times))
 
+    def show_ack(self, body: dict[str, Any], response_url: str | None = None) -> None:
+        """Record an acknowledgement's body as Slack shows it: to the person, like a response_url
+        message. It is recorded as a ``response`` call with ``_ack`` set (and the response_url's id)."""
+        rid = response_url.rstrip("/").rsplit("/", 1)[-1] if response_url else ""
+        call = Call("response", {**body, "_id": rid, "_ack": True}, "/ack")
+        with self._lock:
+            self.calls.append(call)
+        for listener in list(self.listeners):
+            try:
+                listener(call)
+            except Exception:  # noqa: BLE001 - a display problem must not break the fake
+                pass
+
     def calls_to(self, method: str) -> list[Call]:
         """Recorded calls of one method (``response`` for response_url posts)."""
         with self._lock:

@@ -34,6 +34,7 @@ def application() -> Callable[..., Iterable[bytes]]:
     from bot.__main__ import StartupError, _migrated_engine
     from bot.app import build_runtime, create_app
     from bot.server import wsgi_app
+    from cultures.warm import warm_up_in_background
 
     try:
         settings = Settings.from_env(process="web")
@@ -46,6 +47,7 @@ def application() -> Callable[..., Iterable[bytes]]:
         sys.exit(1)
     runtime = build_runtime(settings, engine=engine)
     app = create_app(settings, runtime)
+    warm_up_in_background()
     wsgi: Any = wsgi_app(app, engine, settings.slack_signing_secret or "")
     return wsgi
 

@@ -384,8 +384,25 @@ BLANKS = {
 }
 
 
+_BLANKS_BY_CARD: dict[int, tuple[Card, dict[str, tuple[str, Filled]]]] = {}
+
+
 def blank_address(card: Card) -> dict[str, tuple[str, Filled]]:
-    """The card's forms with blanks for the name, by variant present (``neutral``, ``m``, ``f``)."""
+    """The card's forms with blanks for the name, by variant present (``neutral``, ``m``, ``f``).
+
+    Computed once per card object (cards are loaded once and never change).
+    """
+    known = _BLANKS_BY_CARD.get(id(card))
+    if known is not None and known[0] is card:
+        return known[1]
+    result = _blank_address(card)
+    if len(_BLANKS_BY_CARD) > 1000:
+        _BLANKS_BY_CARD.clear()
+    _BLANKS_BY_CARD[id(card)] = (card, result)
+    return result
+
+
+def _blank_address(card: Card) -> dict[str, tuple[str, Filled]]:
     result: dict[str, tuple[str, Filled]] = {}
     for gender in ("neutral", "m", "f"):
         if gender in card.address.forms:

@@ -53,6 +53,7 @@ __all__ = [
     "next_good_windows",
     "overlap",
     "system_clock",
+    "timezone",
 ]
 
 #: Before this minute of the local day it is night (07:00).
@@ -221,6 +222,13 @@ class _ZoneClock:
         local = dt.datetime.fromtimestamp(timestamp, self.info)
         seconds = local.hour * 3600 + local.minute * 60 + local.second + local.microsecond / 1e6
         return local.toordinal(), seconds, local
+
+
+@functools.lru_cache(maxsize=1024)
+def timezone(zone: str) -> pendulum.Timezone:
+    """pendulum's zone for an IANA name, built once: ``pendulum.timezone()`` and
+    ``in_timezone("Europe/Berlin")`` read the zone file again on every call."""
+    return pendulum.timezone(zone)  # type: ignore[return-value]
 
 
 @functools.lru_cache(maxsize=1024)
@@ -477,7 +485,7 @@ class Window:
 
     def in_zone(self, zone: str) -> tuple[pendulum.DateTime, pendulum.DateTime]:
         """Start and end on the wall clock of ``zone``."""
-        return self.start.in_timezone(zone), self.end.in_timezone(zone)
+        return self.start.in_timezone(timezone(zone)), self.end.in_timezone(timezone(zone))
 
 
 def _instant(timestamp: float) -> pendulum.DateTime:
@@ -496,7 +504,7 @@ def _instant(timestamp: float) -> pendulum.DateTime:
 
 
 def _local(timestamp: float, zone: str) -> pendulum.DateTime:
-    return pendulum.DateTime.fromtimestamp(timestamp, pendulum.timezone(zone))
+    return pendulum.DateTime.fromtimestamp(timestamp, timezone(zone))
 
 
 def local_instant(zone: str, day: dt.date, minute: int) -> pendulum.DateTime:

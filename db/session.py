@@ -7,9 +7,16 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
+#: Connections a process keeps open: one for each listener thread (``bot.app.LISTENER_THREADS``)
+#: plus the dispatcher's, so a burst of commands never opens and closes overflow connections.
+POOL_SIZE = 20
+
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """Create an engine; SQLite files get WAL mode, foreign keys and a busy timeout."""
+    if "poolclass" not in kwargs and ":memory:" not in url and url not in ("sqlite://", "sqlite+pysqlite://"):
+        kwargs.setdefault("pool_size", POOL_SIZE)
+        kwargs.setdefault("max_overflow", POOL_SIZE // 2)
     if url.startswith("sqlite"):
         kwargs.setdefault("connect_args", {"timeout": 30, "check_same_thread": False})
         engine = create_engine(url, **kwargs)

@@ -115,7 +115,9 @@ def rapport(
     app = create_app(settings, runtime, build_client(settings))
     server = serve(wsgi_app(app, engine), 0, host="127.0.0.1")
     url = f"http://127.0.0.1:{server.server_port}"
-    sender = SlackSender(f"{url}/slack/events", SECRET, team_id="T1", response_url_base=slack.base)
+    sender = SlackSender(
+        f"{url}/slack/events", SECRET, team_id="T1", response_url_base=slack.base, on_ack=slack.show_ack
+    )
     yield RunningApp(url, sender, slack, runtime, settings, clock)
     server.shutdown()
     server.server_close()

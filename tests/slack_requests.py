@@ -9,6 +9,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,6 +40,9 @@ class SlackSender:
     team_id: str = "T1"
     response_url_base: str | None = None
     _counter: int = 0
+    #: Called with an acknowledgement's JSON body (and the command's response_url): Slack shows
+    #: it to the person like a response_url message, so tests read answers in one place.
+    on_ack: Callable[[dict[str, Any], str | None], None] | None = None
 
     def post(
         self,
@@ -99,12 +103,15 @@ class SlackSender:
         if response_url:
             fields["response_url"] = response_url
         fields.update({k: str(v) for k, v in kwargs.items()})
-        return self.post(
+        result = self.post(
             urllib.parse.urlencode(fields),
             "application/x-www-form-urlencoded",
             timestamp=timestamp,
             signature=signature,
         )
+        if self.on_ack is not None and result.status == 200 and result.body.startswith("{"):
+            self.on_ack(result.json(), response_url)
+        return result
 
     def interactive(self, payload: dict[str, Any]) -> HttpResult:
         """A block action, view submission or shortcut (form field ``payload``)."""

@@ -11,7 +11,7 @@ from slack_sdk import WebClient
 from handlers.clients import blocks, shared_file
 from handlers.clients.commands import USAGE, client_command, save_new
 from handlers.clients.fields import FieldError
-from handlers.common.commands import Command, register_command
+from handlers.common.commands import Command, register_command, subcommands
 from handlers.common.errors import UserError
 from handlers.common.interactive import answers_errors
 from handlers.common.respond import Responder
@@ -25,7 +25,7 @@ _FIELD_BLOCKS = {"city": "tz"}
 
 def register(app: App, runtime: Runtime) -> None:
     """Register `/client` and the submission of its form."""
-    register_command(app, runtime, "/client", client_command, USAGE)
+    register_command(app, runtime, "/client", client_command, USAGE, read_only=subcommands("", "show", "list"))
 
     @app.event("file_shared")
     def file_shared(body: dict[str, Any], event: dict[str, Any], client: WebClient) -> None:

@@ -31,3 +31,11 @@ class UnknownClient(UserError):
         else:
             message = f"I don't know a client called “{name}”. `/client list` shows them; `/client add` adds one."
         super().__init__(message)
+
+
+class NeedsSlack(Exception):
+    """An answer computed for the acknowledgement needs a Slack Web API call: not before the ack.
+
+    Raised by the offline client (``handlers.common.commands.OfflineClient``) on any call; the
+    command boundary then acknowledges at once and answers through the response_url as usual.
+    """

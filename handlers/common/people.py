@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
+import threading
+import time
 from dataclasses import dataclass
 
 from slack_sdk import WebClient
@@ -38,17 +40,64 @@ class Member:
     real_name: str | None = None
 
 
+MEMBER_CACHE_SECONDS = 15.0  # a member read from the database is reused this long by this process
+
+
+class _Members:
+    """Members recently read by this process, so a burst of answers skips the database round trip.
+
+    Kept per runtime (one per app), for ``MEMBER_CACHE_SECONDS``: a change of hours made through
+    another process shows within that time; one made here (``/rapport hours``) at once.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._rows: dict[tuple[str, str], tuple[float, Member, dt.datetime]] = {}
+
+    def get(self, team_id: str, user_id: str, now: dt.datetime) -> Member | None:
+        with self._lock:
+            found = self._rows.get((team_id, user_id))
+        if found is None:
+            return None
+        read_at, cached, fresh_until = found
+        if time.monotonic() - read_at > MEMBER_CACHE_SECONDS or now >= fresh_until:
+            return None
+        return cached
+
+    def put(self, team_id: str, user_id: str, cached: Member, fresh_until: dt.datetime) -> None:
+        with self._lock:
+            if len(self._rows) > 10_000:
+                self._rows.clear()
+            self._rows[(team_id, user_id)] = (time.monotonic(), cached, fresh_until)
+
+    def forget(self, team_id: str, user_id: str) -> None:
+        with self._lock:
+            self._rows.pop((team_id, user_id), None)
+
+
+def _members(runtime: Runtime) -> _Members:
+    found = runtime.extras.get("members")
+    if not isinstance(found, _Members):
+        found = runtime.extras.setdefault("members", _Members())
+    return found  # type: ignore[return-value]
+
+
 def member(client: WebClient | None, runtime: Runtime, team_id: str, user_id: str) -> Member:
     """The member's zone and hours: cached profile, refreshed from users.info when stale.
 
     Slack being unreachable never fails a command: the cached zone (or UTC, flagged) is used.
     """
     now = runtime.clock()
+    recent = _members(runtime).get(team_id, user_id, now)
+    if recent is not None:
+        return recent
     with team_session(runtime.sessions, team_id) as session:
         row = session.scalars(select(TeamMember).where(TeamMember.user_id == user_id)).one_or_none()
         fresh = row is not None and row.profile_fetched_at is not None and now - row.profile_fetched_at < PROFILE_TTL
         cached = _to_member(row, runtime) if row is not None else None
     if fresh and cached is not None:
+        assert row is not None and row.profile_fetched_at is not None
+        _members(runtime).put(team_id, user_id, cached, row.profile_fetched_at + PROFILE_TTL)
         return cached
     profile = _fetch_profile(client, user_id) if client is not None else None
     if profile is None:
@@ -65,7 +114,9 @@ def member(client: WebClient | None, runtime: Runtime, team_id: str, user_id: st
                 row.real_name = profile.get("real_name") or row.real_name
                 row.profile_fetched_at = now
                 session.flush()
-                return _to_member(row, runtime)
+                fetched = _to_member(row, runtime)
+                _members(runtime).put(team_id, user_id, fetched, now + PROFILE_TTL)
+                return fetched
         except IntegrityError:
             if attempt:
                 raise
@@ -87,10 +138,11 @@ def set_work_hours(runtime: Runtime, team_id: str, user_id: str, start: int, end
             with team_session(runtime.sessions, team_id) as session:
                 row = _member_row(session, team_id, user_id)
                 row.work_start, row.work_end = start, end
-            return
+            break
         except IntegrityError:
             if attempt:
                 raise
+    _members(runtime).forget(team_id, user_id)  # after the commit: the next read sees the new hours
 
 
 def _to_member(row: TeamMember, runtime: Runtime) -> Member:

@@ -13,9 +13,12 @@ import datetime as dt
 import functools
 import logging
 import re
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
+from typing import Any
 
-from slack_sdk.models.blocks import Block
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -40,6 +43,7 @@ from handlers.common.respond import Reply
 from handlers.contact import blocks
 from handlers.contact.moment import proposed_moment
 from handlers.contact.verdict import reason_words, verdict_line
+from handlers.runtime import Runtime
 
 logger = logging.getLogger(__name__)
 
@@ -56,6 +60,7 @@ A country with several time zones needs `tz:` or `city:` (`/contact US city:Chic
 Reading = tuple[list[str], str | None]  # (words naming the subject, the text after `at`)
 CONTACT_OPTIONS = frozenset({"tz", "city", "region", "timezone", "state"})
 WINDOWS = 3
+_CLIENT_COLUMNS = tuple(Client.__table__.columns.keys())
 PAST_TOLERANCE = dt.timedelta(minutes=1)  # "at 10:00" typed at 10:00:20 is not the past yet
 AHEAD_DAYS = 14
 
@@ -245,11 +250,73 @@ def contact(command: Command) -> Reply:
         subject, when = resolve_subject(session, readings, options)
     asker = _asker(command)
     now = command.runtime.clock()
-    at = None
-    if when is not None:
-        at, _zone = proposed_moment(when, now, asker.tz, subject.zone)
-    advice = advise(subject, now, at=at, asker=asker)
-    return Reply(text=blocks.advice_text(advice), blocks=blocks.advice_blocks(advice))
+    if when is None:
+        text, answer = _answers(command.runtime).get(
+            (_subject_key(subject), asker, now.replace(second=0, microsecond=0)),
+            lambda: blocks.render(advise(subject, now, asker=asker)),
+        )
+        return Reply(text=text, blocks=answer)
+    at, _zone = proposed_moment(when, now, asker.tz, subject.zone)
+    text, answer = blocks.render(advise(subject, now, at=at, asker=asker))
+    return Reply(text=text, blocks=answer)
+
+
+class _Answers:
+    """Answers rendered this minute, by everything they depend on (an LRU of a few hundred).
+
+    The answer about "now" is a pure function of the client's row, the card, the asker's zone and
+    hours, and the minute: every boundary it reports (hours, lunch, holidays, DST changes) falls on
+    a whole minute and times are shown to the minute. A team asking about the same clients in the
+    same minute gets them without recomputing windows and holidays.
+    """
+
+    SIZE = 512
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._rendered: OrderedDict[Hashable, tuple[str, list[dict[str, Any]]]] = OrderedDict()
+
+    def get(
+        self, key: Hashable, render: Callable[[], tuple[str, list[dict[str, Any]]]]
+    ) -> tuple[str, list[dict[str, Any]]]:
+        with self._lock:
+            found = self._rendered.get(key)
+            if found is not None:
+                self._rendered.move_to_end(key)
+                return found
+        rendered = render()
+        with self._lock:
+            self._rendered[key] = rendered
+            while len(self._rendered) > self.SIZE:
+                self._rendered.popitem(last=False)
+        return rendered
+
+
+def _answers(runtime: Runtime) -> _Answers:
+    found = runtime.extras.get("contact_answers")
+    if not isinstance(found, _Answers):
+        found = runtime.extras.setdefault("contact_answers", _Answers())
+    return found  # type: ignore[return-value]
+
+
+def _frozen(value: Any) -> Hashable:
+    return repr(value) if isinstance(value, dict | list | set) else value
+
+
+def _subject_key(subject: Subject) -> Hashable:
+    """Everything about the subject an answer depends on: the client's whole row (or the country's
+    options), and which card file says it."""
+    client = subject.client
+    row = tuple(_frozen(getattr(client, column)) for column in _CLIENT_COLUMNS) if client is not None else None
+    return (
+        subject.name,
+        subject.country.code,
+        subject.hours,
+        subject.language,
+        row,
+        subject.card.file,
+        subject.card.key,
+    )
 
 
 def _asker(command: Command) -> Member:
@@ -312,7 +379,7 @@ def advise(subject: Subject, now: dt.datetime, at: dt.datetime | None = None, as
     )
 
 
-def essentials(client: Client, now: dt.datetime) -> list[Block]:
+def essentials(client: Client, now: dt.datetime) -> list[dict[str, Any]]:
     """Compact advice for reminders and escalations: local time, verdict, next window, channel, tone, greeting."""
     advice = advise(subject_for_client(client), now)
     return blocks.essential_blocks(advice)

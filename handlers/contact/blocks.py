@@ -1,15 +1,21 @@
-"""Block Kit and plain-text renderings of a `/contact` answer (pure: no Slack, no database)."""
+"""Block Kit and plain-text renderings of a `/contact` answer (pure: no Slack, no database).
+
+Blocks are plain dicts: this is the hottest answer, and building slack_sdk model objects costs
+more than the rest of the answer together (``Block.to_dict()`` validates on every call). Tests
+parse every answer with ``Block.parse(...).validate_json()``; texts are cut to Slack's limits here.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import pendulum
-from slack_sdk.models.blocks import Block, ContextBlock, DividerBlock, MarkdownTextObject, SectionBlock
 
 from cultures.address import Filled, blank_address
 from cultures.cards import WEEKDAY_NAMES, WeeklyHours, format_intervals
+from cultures.hours import timezone
 from handlers.clients.fields import escape_mrkdwn
 from handlers.contact.verdict import reason_words, verdict_line
 
@@ -18,37 +24,58 @@ if TYPE_CHECKING:
     from handlers.contact.advice import Advice
 
 MAX_SECTION = 2900  # Slack: 3,000 characters per section text
+FIELD_LIMIT = 1900  # Slack: 2,000 characters per section field
 
 
 def _cut(text: str, limit: int = MAX_SECTION) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def _section(text: str) -> SectionBlock:
-    return SectionBlock(text=MarkdownTextObject(text=_cut(text)))
+BlockDict = dict[str, Any]
 
 
-def _context(text: str) -> ContextBlock:
-    return ContextBlock(elements=[MarkdownTextObject(text=_cut(text, 2900))])
+def _mrkdwn(text: str, limit: int = MAX_SECTION) -> dict[str, str]:
+    return {"type": "mrkdwn", "text": _cut(text, limit)}
+
+
+def _section(text: str) -> BlockDict:
+    return {"type": "section", "text": _mrkdwn(text)}
+
+
+def _context(text: str) -> BlockDict:
+    return {"type": "context", "elements": [_mrkdwn(text)]}
 
 
 def _local(instant: dt.datetime, zone: str) -> pendulum.DateTime:
-    return pendulum.instance(instant).in_timezone(zone)
+    return pendulum.instance(instant).in_timezone(timezone(zone))
+
+
+_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def _day(moment: dt.date) -> str:
+    """``Tue 24 Nov`` in English whatever the process locale (and far cheaper than a formatter)."""
+    return f"{_DAYS[moment.weekday()]} {moment.day} {_MONTHS[moment.month - 1]}"
+
+
+def _hm(moment: dt.datetime) -> str:
+    return f"{moment.hour:02d}:{moment.minute:02d}"
 
 
 def clock_time(instant: dt.datetime, zone: str) -> str:
     """``Mon 23 Nov, 11:00 CET`` on the wall clock of ``zone``."""
     local = _local(instant, zone)
-    return f"{local.format('ddd D MMM')}, {local.format('HH:mm')} {local.strftime('%Z')}"
+    return f"{_day(local)}, {_hm(local)} {local.strftime('%Z')}"
 
 
 def window_text(window: Window, zone: str, with_day: bool = True) -> str:
     """``Tue 24 Nov 08:30–12:00`` in ``zone`` (both days shown when it crosses midnight)."""
     start, end = window.in_zone(zone)
-    day = f"{start.format('ddd D MMM')} " if with_day else ""
+    day = f"{_day(start)} " if with_day else ""
     if start.date() == end.date() or (end.hour == 0 and end.minute == 0 and (end - start).days < 1):
-        return f"{day}{start.format('HH:mm')}–{end.format('HH:mm')}"
-    return f"{day}{start.format('HH:mm')} – {end.format('ddd D MMM HH:mm')}"
+        return f"{day}{_hm(start)}–{_hm(end)}"
+    return f"{day}{_hm(start)} – {_day(end)} {_hm(end)}"
 
 
 def weekend_words(days: frozenset[int]) -> str:
@@ -105,10 +132,8 @@ def _windows_lines(advice: Advice) -> list[str]:
     windows = list(advice.windows)
     if windows and advice.verdict.good and windows[0].start <= advice.at:
         first = windows.pop(0)
-        until = _local(first.end, zone).format("HH:mm")
-        mine = (
-            f" ({_local(first.end, asker_zone).format('HH:mm')} your time)" if asker_zone and asker_zone != zone else ""
-        )
+        until = _hm(_local(first.end, zone))
+        mine = f" ({_hm(_local(first.end, asker_zone))} your time)" if asker_zone and asker_zone != zone else ""
         lines.append(f"Good until {until} their time{mine}.")
     if windows:
         lines.append(f"Next good window: {both(windows[0])}")
@@ -254,65 +279,104 @@ def _card_line(advice: Advice) -> str:
     return f"Culture card: {country}. Sources: {'; '.join(card.sources[:2])}"
 
 
-def advice_blocks(advice: Advice) -> list[Block]:
-    """The full `/contact` answer."""
+@dataclass(frozen=True)
+class _Parts:
+    """The pieces both renderings of an answer share, computed once."""
+
+    verdict: str
+    moment: str
+    windows: list[str]
+    hours: str
+    language: str
+    channel: str
+    tone: str
+    address: list[str]
+    ahead: list[str]
+    directory: list[str]
+    source: str
+
+
+def _parts(advice: Advice) -> _Parts:
+    return _Parts(
+        verdict=verdict_text(advice),
+        moment=escape_mrkdwn(_moment_line(advice)),
+        windows=_windows_lines(advice),
+        hours=_hours_text(advice),
+        language=_language_text(advice),
+        channel=_channel_text(advice),
+        tone=_tone_text(advice),
+        address=_address_lines(advice),
+        ahead=_ahead_lines(advice),
+        directory=_client_lines(advice),
+        source=_card_line(advice),
+    )
+
+
+def render(advice: Advice) -> tuple[str, list[BlockDict]]:
+    """The full `/contact` answer: its text (notification fallback and the console) and its blocks."""
+    parts = _parts(advice)
+    return _text(advice, parts), _blocks(advice, parts)
+
+
+def _blocks(advice: Advice, parts: _Parts) -> list[BlockDict]:
     card = advice.subject.card
     scales = card.scales
-    blocks: list[Block] = [
-        _section(f"*{verdict_text(advice)}*\n{escape_mrkdwn(_moment_line(advice))}"),
-        _section("\n".join(_windows_lines(advice))),
-        SectionBlock(
-            fields=[
-                MarkdownTextObject(text=f"*Business hours*\n{_hours_text(advice)}"),
-                MarkdownTextObject(text=f"*Language*\n{_language_text(advice)}"),
-                MarkdownTextObject(text=f"*Channel*\n{_channel_text(advice)}"),
-                MarkdownTextObject(text=f"*Replies*\n{_cut(card.channels.response_time, 1900)}"),
-            ]
-        ),
+    blocks: list[BlockDict] = [
+        _section(f"*{parts.verdict}*\n{parts.moment}"),
+        _section("\n".join(parts.windows)),
+        {
+            "type": "section",
+            "fields": [  # Slack: at most 2,000 characters a field
+                _mrkdwn(f"*Business hours*\n{parts.hours}", FIELD_LIMIT),
+                _mrkdwn(f"*Language*\n{parts.language}", FIELD_LIMIT),
+                _mrkdwn(f"*Channel*\n{parts.channel}", FIELD_LIMIT),
+                _mrkdwn(f"*Replies*\n{card.channels.response_time}", FIELD_LIMIT),
+            ],
+        },
         _section(
-            f"*Tone: {_tone_text(advice)}*\n{scales['communication'].advice} {scales['formality'].advice} "
+            f"*Tone: {parts.tone}*\n{scales['communication'].advice} {scales['formality'].advice} "
             f"{card.channels.advice}"
         ),
-        _section("*Greeting and address*\n" + "\n".join(_address_lines(advice))),
+        _section("*Greeting and address*\n" + "\n".join(parts.address)),
         _section(
             f"*Do:* talk about {', '.join(card.topics.favour[:4])}. {scales['feedback'].advice}\n"
             f"*Avoid:* {', '.join(card.topics.avoid[:4])}.\n"
             f"*Bad news and no:* {card.bad_news}\n*Punctuality:* {card.punctuality}"
         ),
-        _section("*Next 14 days*\n" + "\n".join(_ahead_lines(advice))),
+        _section("*Next 14 days*\n" + "\n".join(parts.ahead)),
     ]
-    client_lines = _client_lines(advice)
-    if client_lines:
-        blocks.append(_section("*From your directory* (wins over the country's defaults)\n" + "\n".join(client_lines)))
-    blocks.append(DividerBlock())
-    blocks.append(_context(_card_line(advice)))
+    if parts.directory:
+        blocks.append(
+            _section("*From your directory* (wins over the country's defaults)\n" + "\n".join(parts.directory))
+        )
+    blocks.append({"type": "divider"})
+    blocks.append(_context(parts.source))
     if advice.remarks:
         blocks.append(_context(" ".join(advice.remarks)))
     return blocks
 
 
-def advice_text(advice: Advice) -> str:
-    """The same answer as readable text (notification fallback and the console)."""
+def _text(advice: Advice, parts: _Parts) -> str:
     card = advice.subject.card
     lines = [
-        verdict_text(advice),
-        escape_mrkdwn(_moment_line(advice)),
-        *_windows_lines(advice),
-        f"Business hours: {_hours_text(advice)}",
-        f"Language: {_language_text(advice)} · greeting: {_greeting(advice)}",
-        f"Channel: {_channel_text(advice)} · replies: {card.channels.response_time}",
-        f"Tone: {_tone_text(advice)}",
-        *_address_lines(advice),
+        parts.verdict,
+        parts.moment,
+        *parts.windows,
+        f"Business hours: {parts.hours}",
+        f"Language: {parts.language} · greeting: {_greeting(advice)}",
+        f"Channel: {parts.channel} · replies: {card.channels.response_time}",
+        f"Tone: {parts.tone}",
+        *parts.address,
         f"Do: talk about {', '.join(card.topics.favour[:4])}. Avoid: {', '.join(card.topics.avoid[:4])}.",
-        "Next 14 days: " + " ".join(line.removeprefix("• ") for line in _ahead_lines(advice)),
-        *_client_lines(advice),
-        _card_line(advice),
+        "Next 14 days: " + " ".join(line.removeprefix("• ") for line in parts.ahead),
+        *parts.directory,
+        parts.source,
         *advice.remarks,
     ]
     return "\n".join(lines)
 
 
-def essential_blocks(advice: Advice) -> list[Block]:
+def essential_blocks(advice: Advice) -> list[BlockDict]:
     """The compact version for reminders and escalations."""
     card = advice.subject.card
     windows = _windows_lines(advice)

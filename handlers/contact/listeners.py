@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from handlers.common.commands import register_command
+from handlers.common.commands import always, register_command
 from handlers.contact.advice import USAGE, contact
 from handlers.runtime import Runtime
 
 
 def register(app: App, runtime: Runtime) -> None:
     """Register `/contact`."""
-    register_command(app, runtime, "/contact", contact, USAGE)
+    register_command(app, runtime, "/contact", contact, USAGE, read_only=always)

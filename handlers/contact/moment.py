@@ -14,6 +14,7 @@ import warnings
 import dateparser
 import pendulum
 
+from cultures.hours import timezone
 from handlers.common.errors import UserError
 from handlers.common.times import impossible_time
 
@@ -56,7 +57,7 @@ def proposed_moment(text: str, now: dt.datetime, asker_zone: str, client_zone: s
         if parsed.tzinfo is not None:
             return parsed.astimezone(dt.UTC), zone
         return _on_wall_clock(parsed, zone), zone
-    base = now.astimezone(pendulum.timezone(zone)).replace(tzinfo=None)
+    base = now.astimezone(timezone(zone)).replace(tzinfo=None)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # dateparser warns about pytz/locale internals
         try:
@@ -82,6 +83,6 @@ def proposed_moment(text: str, now: dt.datetime, asker_zone: str, client_zone: s
 def _on_wall_clock(naive: dt.datetime, zone: str) -> dt.datetime:
     """A wall-clock time in ``zone`` as UTC (a time inside a DST gap moves forward by the gap)."""
     local = pendulum.datetime(
-        naive.year, naive.month, naive.day, naive.hour, naive.minute, naive.second, tz=pendulum.timezone(zone)
+        naive.year, naive.month, naive.day, naive.hour, naive.minute, naive.second, tz=timezone(zone)
     )
     return dt.datetime.fromtimestamp(local.timestamp(), dt.UTC)

@@ -10,7 +10,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from db.models.escalations import RESOLVED
-from handlers.common.commands import register_command
+from handlers.common.commands import register_command, subcommands
 from handlers.common.interactive import answers_errors
 from handlers.common.respond import Reply, Responder
 from handlers.escalate import blocks, commands, escalations
@@ -23,7 +23,7 @@ SORRY = ":warning: Sorry, something went wrong on our side; your escalation was 
 
 def register(app: App, runtime: Runtime) -> None:
     """Register `/escalate`, its forms and its buttons."""
-    register_command(app, runtime, "/escalate", commands.escalate, commands.USAGE)
+    register_command(app, runtime, "/escalate", commands.escalate, commands.USAGE, read_only=subcommands("list"))
     _count_in_stats()
 
     @app.view(blocks.FORM)

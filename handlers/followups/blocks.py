@@ -24,6 +24,7 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
+from cultures.hours import timezone
 from db.models.followups import CANCELLED, DONE, FAILED, SCHEDULED, SENT
 
 DONE_ACTION = "rapport_followup_done"
@@ -70,7 +71,7 @@ def city(zone: str) -> str:
 
 def moment(instant: dt.datetime, zone: str, with_day: bool = True) -> str:
     """``Mon 30 Nov 09:00`` on the wall clock of ``zone``."""
-    local = pendulum.instance(instant).in_timezone(zone)
+    local = pendulum.instance(instant).in_timezone(timezone(zone))
     return local.format("ddd D MMM HH:mm") if with_day else local.format("HH:mm")
 
 
@@ -84,7 +85,8 @@ def both_zones(instant: dt.datetime, their_zone: str, your_zone: str) -> str:
 
 def _same_clock(instant: dt.datetime, a: str, b: str) -> bool:
     return (
-        pendulum.instance(instant).in_timezone(a).utcoffset() == pendulum.instance(instant).in_timezone(b).utcoffset()
+        pendulum.instance(instant).in_timezone(timezone(a)).utcoffset()
+        == pendulum.instance(instant).in_timezone(timezone(b)).utcoffset()
     )
 
 
@@ -146,7 +148,7 @@ def scheduled_text(view: ScheduledView) -> str:
 
 
 def _day_and_time(instant: dt.datetime, zone: str, with_time: bool = True) -> str:
-    local = pendulum.instance(instant).in_timezone(zone)
+    local = pendulum.instance(instant).in_timezone(timezone(zone))
     return local.format("dddd D MMM HH:mm" if with_time else "dddd D MMM")
 
 

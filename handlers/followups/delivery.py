@@ -304,7 +304,7 @@ def _essentials(client: Client, now: dt.datetime) -> list[dict[str, Any]]:
     try:
         from handlers.contact.advice import essentials
 
-        return [block.to_dict() for block in essentials(client, now)]
+        return essentials(client, now)
     except Exception:
         logger.exception("contact essentials for client %s failed; sending the reminder without them", client.id)
         return []

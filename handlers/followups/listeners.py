@@ -8,7 +8,7 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from handlers.common.commands import register_command
+from handlers.common.commands import register_command, subcommands
 from handlers.common.errors import UserError
 from handlers.common.respond import Reply, Responder
 from handlers.escalate.commands import open_modal_for_followup
@@ -21,7 +21,7 @@ logger = logging.getLogger(__name__)
 
 def register(app: App, runtime: Runtime) -> None:
     """Register `/followup` and the reminder's Done / Snooze / Escalate buttons."""
-    register_command(app, runtime, "/followup", followup, USAGE)
+    register_command(app, runtime, "/followup", followup, USAGE, read_only=subcommands("", "list"))
     _add_stat()
 
     @app.action(blocks.DONE_ACTION)

@@ -33,6 +33,7 @@ from cultures.hours import (
     local_instant,
     member_is_working,
     next_good_windows,
+    timezone,
 )
 from handlers.common.errors import UserError
 from handlers.common.times import impossible_time
@@ -499,18 +500,18 @@ def _closest_to_member(start: dt.datetime, client: ClientHours, member: MemberHo
             f"I find no business hours for this client in the {HORIZON_DAYS} days from then; check their hours "
             "with `/client show`."
         )
-    first_day = windows[0].start.in_timezone(client.zone).date()
+    first_day = windows[0].start.in_timezone(timezone(client.zone)).date()
     candidates: list[dt.datetime] = []
     for window in windows:
-        if window.start.in_timezone(client.zone).date() != first_day:
+        if window.start.in_timezone(timezone(client.zone)).date() != first_day:
             continue
         # A window's start, or late in it (an hour left to act) when that is nearer the member's day.
         start_at, end_at = _utc(window.start), _utc(window.end)
         candidates += [start_at, max(start_at, end_at - LATE_IN_WINDOW)]
     # Nearest the member's working hours, before or after them; the earlier moment on a tie.
     best = min(candidates, key=lambda instant: (_distance_to_work(instant, member), instant))
-    local = pendulum.instance(best).in_timezone(client.zone)
-    mine = pendulum.instance(best).in_timezone(member.zone)
+    local = pendulum.instance(best).in_timezone(timezone(client.zone))
+    mine = pendulum.instance(best).in_timezone(timezone(member.zone))
     reason = (
         f"your working hours ({_hhmm(member.start_minute)}–{_hhmm(member.end_minute)} {_city(member.zone)}) and "
         f"their business hours never overlap, so I picked the moment in their hours closest to your day: "
@@ -523,7 +524,7 @@ def _distance_to_work(instant: dt.datetime, member: MemberHours) -> float:
     """Seconds from ``instant`` to the nearest moment inside the member's working hours."""
     if member_is_working(instant, member):
         return 0.0
-    day = pendulum.instance(instant).in_timezone(member.zone).date()
+    day = pendulum.instance(instant).in_timezone(timezone(member.zone)).date()
     best = float("inf")
     for offset in (-1, 0, 1):
         other = day + dt.timedelta(days=offset)
@@ -539,7 +540,7 @@ def _distance_to_work(instant: dt.datetime, member: MemberHours) -> float:
 def _why_moved(wish: Wish, start: dt.datetime, fire_at: dt.datetime, client: ClientHours, member: MemberHours) -> str:
     zone = client.zone
     if not wish.timed:
-        same_day = pendulum.instance(fire_at).in_timezone(zone).date() == wish.local.date()
+        same_day = pendulum.instance(fire_at).in_timezone(timezone(zone)).date() == wish.local.date()
         if same_day:
             return "no time given, so at the first good moment that day for both of you"
         noon = _utc(local_instant(zone, wish.local.date(), 12 * 60))
@@ -576,7 +577,7 @@ def _client_reason(verdict: Verdict, client: ClientHours) -> str:
 
 
 def _member_reason(instant: dt.datetime, member: MemberHours) -> str:
-    local = pendulum.instance(instant).in_timezone(member.zone)
+    local = pendulum.instance(instant).in_timezone(timezone(member.zone))
     if local.weekday() not in member.weekdays:
         return f"your day off ({local:dddd} in {_city(member.zone)})"
     return f"outside your working hours ({_span(member)})"

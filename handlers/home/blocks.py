@@ -17,6 +17,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from cultures.hours import timezone
 from handlers.care.blocks import when_words
 from handlers.clients.fields import escape_mrkdwn
 from handlers.common.catalog import OVERVIEW
@@ -54,7 +55,7 @@ def _hhmm(minutes: int) -> str:
 
 
 def _clock(instant: dt.datetime, zone: str, day: bool = True) -> str:
-    local = pendulum.instance(instant).in_timezone(zone)
+    local = pendulum.instance(instant).in_timezone(timezone(zone))
     return local.format("ddd D MMM HH:mm") if day else local.format("ddd HH:mm")
 
 

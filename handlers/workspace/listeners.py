@@ -13,7 +13,7 @@ from typing import Any
 from slack_bolt import Ack, App
 
 from handlers.common.catalog import OVERVIEW
-from handlers.common.commands import Command, register_command
+from handlers.common.commands import Command, always, register_command
 from handlers.common.errors import UserError
 from handlers.common.respond import Reply
 from handlers.runtime import Runtime
@@ -39,7 +39,7 @@ def register(app: App, runtime: Runtime) -> None:
     def unknown_command(command: Command) -> Reply:
         raise UserError(f"I don't know the command `{command.name}`.\n\n{OVERVIEW}", show_usage=False)
 
-    register_command(app, runtime, ANYTHING, unknown_command, OVERVIEW)  # type: ignore[arg-type]
+    register_command(app, runtime, ANYTHING, unknown_command, OVERVIEW, read_only=always)  # type: ignore[arg-type]
 
     @app.event(ANYTHING)
     def any_event(body: dict[str, Any]) -> None:

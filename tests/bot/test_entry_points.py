@@ -96,7 +96,9 @@ def test_http_mode_serves_health_and_verifies_signatures(slack, tmp_path):
             except OSError:
                 time.sleep(0.1)
         assert status == 200
-        sender = SlackSender(f"http://127.0.0.1:{port}/slack/events", "sekrit", response_url_base=slack.base)
+        sender = SlackSender(
+            f"http://127.0.0.1:{port}/slack/events", "sekrit", response_url_base=slack.base, on_ack=slack.show_ack
+        )
         assert sender.command("/rapport", "help").status == 200
         [answer] = slack.wait_for("response")
         assert "/contact" in answer.args["text"]
@@ -152,7 +154,9 @@ def test_procfile_web_serves_with_gunicorn(slack, tmp_path):
             except OSError:
                 time.sleep(0.2)
         assert status == 200
-        sender = SlackSender(f"http://127.0.0.1:{port}/slack/events", "sekrit", response_url_base=slack.base)
+        sender = SlackSender(
+            f"http://127.0.0.1:{port}/slack/events", "sekrit", response_url_base=slack.base, on_ack=slack.show_ack
+        )
         assert sender.command("/rapport", "help").status == 200
         slack.wait_for("response")
     finally:

@@ -45,7 +45,9 @@ class Server:
 
     @property
     def send(self) -> SlackSender:
-        return SlackSender(f"{self.url}/slack/events", SECRET, response_url_base=self.slack.base)
+        return SlackSender(
+            f"{self.url}/slack/events", SECRET, response_url_base=self.slack.base, on_ack=self.slack.show_ack
+        )
 
     def post(self, body: bytes, headers: dict[str, str]) -> tuple[int, bytes]:
         """POST raw bytes to /slack/events with exactly these headers (plus Content-Length)."""
