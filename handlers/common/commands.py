@@ -279,9 +279,6 @@ def _answer_in_ack(
 
 
 def _note_in_use(runtime: Runtime, team_id: str) -> None:
-    try:
-        from handlers.workspace.lifecycle import note_in_use
+    from handlers.workspace.lifecycle import note_in_use_soon
 
-        note_in_use(runtime, team_id)
-    except Exception:
-        logger.exception("could not record that workspace %s is in use", team_id)
+    note_in_use_soon(runtime, team_id)

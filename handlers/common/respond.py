@@ -7,6 +7,7 @@ A message carries at most 4,000 characters of text and 50 blocks; longer answers
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import threading
@@ -15,10 +16,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import urllib3
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackClientError
 from slack_sdk.models.blocks import Block
-from slack_sdk.webhook import WebhookClient
 
 logger = logging.getLogger(__name__)
 
@@ -140,6 +140,24 @@ def split_reply(reply: Reply) -> list[Reply]:
     return out
 
 
+# response_url posts share kept-alive connections (Slack's hooks host answers many of them):
+# a new TLS connection per answer costs more than building the answer.
+_POOL = urllib3.PoolManager(num_pools=16, maxsize=8, retries=False)
+
+
+def _post_json(url: str, payload: dict[str, Any], timeout: float) -> int:
+    """POST ``payload`` as JSON to a response_url over a kept-alive connection; the HTTP status."""
+    response = _POOL.request(
+        "POST",
+        url,
+        body=json.dumps(payload).encode(),
+        headers={"Content-Type": "application/json; charset=utf-8"},
+        timeout=urllib3.Timeout(total=timeout),
+        redirect=False,
+    )
+    return int(response.status)
+
+
 @dataclass
 class Responder:
     """Sends replies to the person who asked, through response_url or the Web API."""
@@ -160,18 +178,19 @@ class Responder:
         blocks = escape_block_placeholders(reply.block_dicts()) or None
         reply = Reply(text=escape_placeholders(reply.text), blocks=reply.blocks, public=reply.public)
         if self.response_url and response_url_budget.take(self.response_url):
-            webhook = WebhookClient(self.response_url, timeout=self.timeout)
+            payload: dict[str, Any] = {
+                "text": reply.text,
+                "response_type": "in_channel" if reply.public else "ephemeral",
+                "replace_original": replace_original,
+            }
+            if blocks:
+                payload["blocks"] = blocks
             try:
-                response = webhook.send(
-                    text=reply.text,
-                    blocks=blocks,
-                    response_type="in_channel" if reply.public else "ephemeral",
-                    replace_original=replace_original,
-                )
-                if response.status_code == 200:
+                status = _post_json(self.response_url, payload, self.timeout)
+                if status == 200:
                     return
-                logger.warning("response_url answered %s; falling back to chat.postMessage", response.status_code)
-            except (SlackClientError, OSError) as error:
+                logger.warning("response_url answered %s; falling back to chat.postMessage", status)
+            except (urllib3.exceptions.HTTPError, OSError) as error:
                 logger.warning("response_url failed (%s); falling back to chat.postMessage", error)
         channel = self.channel_id if reply.public and self.channel_id else self.user_id
         self.client.chat_postMessage(channel=channel, text=reply.text, blocks=blocks, unfurl_links=False)

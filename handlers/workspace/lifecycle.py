@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import logging
+import threading
+import time
+
 from sqlalchemy import select, update
 
 from db.models import Workspace
 from db.models.followups import ACTIVE, FollowUp
 from db.scoped import team_session
 from handlers.runtime import Runtime
+
+logger = logging.getLogger(__name__)
+
+BATCH_SECONDS = 0.2  # commands' "in use" notes are checked together, at most this much later
 
 
 def workspace(runtime: Runtime, team_id: str) -> Workspace:
@@ -70,3 +78,50 @@ def note_in_use(runtime: Runtime, team_id: str) -> None:
             .values(claimed_until=None)
             .execution_options(synchronize_session=False)
         )
+
+
+class _InUse:
+    """Checks the workspaces that sent commands, a moment after they did, a workspace once a batch.
+
+    Every command leads to a check of its workspace that starts after the command arrived (so
+    an uninstall mark written before it, by any process, is seen and cleared), but a burst of
+    commands from one team costs one read, not one per command, and none before the answer.
+    """
+
+    def __init__(self, runtime: Runtime) -> None:
+        self._runtime = runtime
+        self._cond = threading.Condition()
+        self._pending: set[str] = set()
+        self._thread: threading.Thread | None = None
+
+    def note(self, team_id: str) -> None:
+        if not team_id:
+            return
+        with self._cond:
+            self._pending.add(team_id)
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="workspaces-in-use", daemon=True)
+                self._thread.start()
+            self._cond.notify()
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                while not self._pending:
+                    self._cond.wait()
+            time.sleep(BATCH_SECONDS)  # let the rest of a burst join this batch
+            with self._cond:
+                teams, self._pending = self._pending, set()
+            for team_id in sorted(teams):
+                try:
+                    note_in_use(self._runtime, team_id)
+                except Exception:
+                    logger.exception("could not record that workspace %s is in use", team_id)
+
+
+def note_in_use_soon(runtime: Runtime, team_id: str) -> None:
+    """:func:`note_in_use` for a command's workspace, batched and off the request's path."""
+    found = runtime.extras.get("in_use")
+    if not isinstance(found, _InUse):
+        found = runtime.extras.setdefault("in_use", _InUse(runtime))
+    found.note(team_id)  # type: ignore[union-attr]

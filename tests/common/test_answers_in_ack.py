@@ -105,3 +105,12 @@ def test_only_an_answer_that_fits_one_message_goes_in_the_ack():
     body = ack_body(Reply(text="`/contact <client>`", blocks=[section]))
     assert body["text"] == "`/contact &lt;client&gt;`" and body["blocks"][0]["text"]["text"] == "&lt;x&gt;"
     assert body["response_type"] == "ephemeral"
+
+
+def test_answers_after_the_ack_reuse_one_connection_to_the_response_url(app):
+    for count, hours in enumerate(("08:00-16:00", "08:30-16:30", "09:00-17:00"), start=1):
+        body, _ = _ack(app, "/rapport", f"hours {hours}")
+        assert body is None
+        answers = app.slack.wait_for("response", count=count)
+    assert "09:00" in answers[-1].args["text"]
+    assert len({answer.peer for answer in answers}) == 1  # one kept-alive connection, not three

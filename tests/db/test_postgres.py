@@ -57,3 +57,47 @@ def test_the_claim_reads_due_rows_in_order_from_the_partial_index(pg_url):
     engine.dispose()
     assert "ix_followup_active_due_at" in plan, plan
     assert "Sort" not in plan, plan
+
+
+def test_a_connection_idle_past_the_limit_is_checked_and_replaced_when_the_server_dropped_it(pg_url, monkeypatch):
+    from sqlalchemy import text
+    from sqlalchemy.pool import NullPool
+
+    import db.session
+
+    engine = make_engine(pg_url)
+    try:
+        with engine.connect() as connection:
+            pid = connection.execute(text("SELECT pg_backend_pid()")).scalar_one()
+        admin = make_engine(pg_url, poolclass=NullPool)
+        with admin.connect() as connection:  # as a server restart would
+            connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        admin.dispose()
+        monkeypatch.setattr(db.session, "IDLE_PING_SECONDS", 0.0)
+        with engine.connect() as connection:  # checked on checkout, replaced, and it works
+            assert connection.execute(text("SELECT pg_backend_pid()")).scalar_one() != pid
+    finally:
+        engine.dispose()
+
+
+def test_a_connection_in_steady_use_is_not_pinged_before_each_checkout(pg_url):
+    """No round trip per checkout: a connection used a moment ago goes straight to work (so a
+    server restart under load costs the one statement that finds it, then the pool is renewed)."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import OperationalError
+    from sqlalchemy.pool import NullPool
+
+    engine = make_engine(pg_url)
+    try:
+        with engine.connect() as connection:
+            pid = connection.execute(text("SELECT pg_backend_pid()")).scalar_one()
+        admin = make_engine(pg_url, poolclass=NullPool)
+        with admin.connect() as connection:
+            connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        admin.dispose()
+        with pytest.raises(OperationalError), engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        with engine.connect() as connection:  # the pool replaced the dropped connection
+            assert connection.execute(text("SELECT 1")).scalar_one() == 1
+    finally:
+        engine.dispose()
