@@ -15,7 +15,6 @@ import sys
 import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -42,8 +41,7 @@ def application() -> Callable[..., Iterable[bytes]]:
         ack(text=ANSWER, response_type="ephemeral")
 
     engine = create_engine("sqlite://")  # /healthz pings it
-    wsgi: Any = wsgi_app(app, engine, os.environ["SLACK_SIGNING_SECRET"])
-    return wsgi
+    return wsgi_app(app, engine, os.environ["SLACK_SIGNING_SECRET"])
 
 
 def main() -> int:

@@ -42,7 +42,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.standin import Call, SlackStandIn  # noqa: E402
-from tests.slack_requests import sign  # noqa: E402
+from tests.support.slack_requests import sign  # noqa: E402
 
 SECRET = "bench-signing-secret"
 CLIENTS = [

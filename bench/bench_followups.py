@@ -37,18 +37,18 @@ import threading
 import time
 from contextlib import ExitStack
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import Engine, insert, text  # noqa: E402
+from sqlalchemy import Engine, Table, insert, text  # noqa: E402
 
 from db.migrate import upgrade  # noqa: E402
 from db.models.followups import FollowUp  # noqa: E402
 from db.session import make_engine  # noqa: E402
-from tests.followups.workers import count_sent, insert_due, start_worker, stop  # noqa: E402
-from tests.postgres import fresh_database, postgres_url_for_tests  # noqa: E402
+from tests.support.postgres import fresh_database, postgres_url_for_tests  # noqa: E402
+from tests.support.workers import count_sent, insert_due, start_worker, stop  # noqa: E402
 
 OWNERS = 200
 POSTERS = 8
@@ -119,6 +119,12 @@ class FakeSlack:
         self.process = mp.get_context("spawn").Process(target=_fake_slack, args=(child,), daemon=True)
         self.process.start()
         self.url: str = self.conn.recv()
+
+    @property
+    def pid(self) -> int:
+        pid = self.process.pid
+        assert pid is not None  # started in __init__
+        return pid
 
     def ask(self, command: str) -> Any:
         self.conn.send(command)
@@ -204,7 +210,8 @@ def schedule_rows(engine: Engine, count: int, also: Any = None) -> float:
     now = dt.datetime.now(dt.UTC)
     with engine.connect() as connection:
         client_ids = list(connection.scalars(text("SELECT id FROM client ORDER BY id")))
-    statement = insert(FollowUp.__table__)
+    table = cast(Table, FollowUp.__table__)  # a declarative class's table; typed as any FromClause
+    statement = insert(table)
     started = time.perf_counter()
     if also is not None:
         also(1)
@@ -212,7 +219,7 @@ def schedule_rows(engine: Engine, count: int, also: Any = None) -> float:
         for n in range(1, count):
             with connection.begin():
                 row_id = connection.execute(
-                    statement.returning(FollowUp.__table__.c.id),
+                    statement.returning(table.c.id),
                     {
                         "team_id": "T1",
                         "short_id": n + 1,
@@ -251,7 +258,7 @@ def run_workers(server_url: str, fakes: list[FakeSlack], count: int, workers: in
             start_worker(url, fakes[i].url, interval=0.5, log=logs / f"worker-{workers}-{i}.log")
             for i in range(workers)
         ]
-        meter = CpuMeter([p.pid for p in processes], [f.process.pid for f in fakes[:workers]])
+        meter = CpuMeter([p.pid for p in processes], [f.pid for f in fakes[:workers]])
         try:
             while (sent := count_sent(engine)) < count:
                 if meter.start is None and sent:
@@ -297,7 +304,7 @@ def send_reminder(followup_id: int) -> None:
 
     from handlers.followups import blocks
 
-    table = FollowUp.__table__
+    table = cast(Table, FollowUp.__table__)  # a declarative class's table; typed as any FromClause
     engine, client = _JOB["engine"], _JOB["client"]
     with engine.begin() as connection:
         row = connection.execute(
@@ -364,14 +371,13 @@ def run_apscheduler(server_url: str, fake: FakeSlack, count: int) -> dict[str, A
             clients = list(connection.execute(select(Client.id, Client.name, Client.country, Client.tz)))
         now = dt.datetime.now(dt.UTC)
         advice = {  # computed once per client, as a worker does per pass
-            c.id: [b.to_dict() for b in essentials(Client(name=c.name, country=c.country, tz=c.tz), now)]
-            for c in clients
+            c.id: essentials(Client(name=c.name, country=c.country, tz=c.tz), now) for c in clients
         }
         _JOB.update(
             engine=engine, client=build_client(settings), dm={}, essentials=advice, lock=threading.Lock(), fired=0
         )
         fake.ask("reset")
-        meter = CpuMeter([os.getpid()], [fake.process.pid])
+        meter = CpuMeter([os.getpid()], [fake.pid])
         started = time.perf_counter()
         scheduler.resume()
         scheduler.wakeup()

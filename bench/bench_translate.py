@@ -26,7 +26,7 @@ from db.session import make_engine
 from handlers.common.commands import Command, run_command
 from handlers.translate.command import USAGE, translate_command
 from handlers.translate.detect import detector
-from tests.fakes.libretranslate import FakeLibreTranslate
+from tests.support.libretranslate import FakeLibreTranslate
 
 CASES = {
     "to Japanese + mention + link": "to Japanese hello <@U123> see <https://x.test|the doc>, thanks for your order!",

@@ -25,16 +25,19 @@ import os
 import random
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import pendulum
 
-from cultures.cards import MissingCard, WeeklyHours, card_for
+from cultures.cards import MissingCard, card_for
 from cultures.countries import get_country, iso_country_codes, subdivisions
 from cultures.hours import ClientHours, MemberHours, Window, good_at, next_good_windows
+from cultures.weekly import WeeklyHours
 
 TARGET_RATE = 20_000
 TARGET_RATIO = 20
@@ -72,7 +75,8 @@ def pin_to_one_core() -> str:
 
 def pick_countries(rng: random.Random, how_many: int) -> tuple[list[str], int]:
     """Every country with its own card, then random regional-default ones, up to ``how_many``."""
-    own, regional = [], []
+    own: list[str] = []
+    regional: list[str] = []
     for code in sorted(iso_country_codes()):
         if not get_country(code).zones:
             continue  # uninhabited (Bouvet Island…)
@@ -149,9 +153,10 @@ class Timing:
     each: list[float]
 
 
-def timed(function, cases: list[Case]) -> tuple[Timing, list]:
+def timed(function: Callable[[Case], Any], cases: list[Case]) -> tuple[Timing, list[Any]]:
     """Run ``function`` over every case, timing the whole pass and each case."""
-    results, each = [], []
+    results: list[Any] = []
+    each: list[float] = []
     clock = time.perf_counter
     cpu_began, wall_began = time.process_time(), clock()
     for case in cases:

@@ -7,8 +7,14 @@ import logging
 import signal
 import sys
 import threading
+from typing import TYPE_CHECKING
 
 from bot.settings import Settings, SettingsError
+
+if TYPE_CHECKING:  # for annotations only: the functions below import these where they run
+    from slack_bolt import App
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+    from sqlalchemy import Engine
 
 logger = logging.getLogger("bot")
 
@@ -60,7 +66,7 @@ class StartupError(Exception):
     """The process cannot start; the message is one line for the operator."""
 
 
-def _migrated_engine(settings: Settings):
+def _migrated_engine(settings: Settings) -> Engine:
     """An engine whose schema is up to date; a clear StartupError when the database is unusable."""
     from sqlalchemy.exc import SQLAlchemyError
 
@@ -85,7 +91,7 @@ def _wait_for_stop() -> None:
     stop.wait()
 
 
-def _run_worker(settings: Settings, engine) -> int:
+def _run_worker(settings: Settings, engine: Engine) -> int:
     from bot.app import build_runtime
     from bot.dispatcher import start_dispatcher
     from bot.slack import build_client
@@ -112,7 +118,7 @@ _TOKEN_REFUSALS = frozenset(
 )
 
 
-def _connect_socket_mode(app, settings: Settings):
+def _connect_socket_mode(app: App, settings: Settings) -> SocketModeHandler:
     """Open the Socket Mode connection; returns its handler (``close()`` it when stopping).
 
     Raises SettingsError (one line naming SLACK_APP_TOKEN) when Slack refuses the app token, and
@@ -156,7 +162,7 @@ class _DropLines(logging.Filter):
         return not record.getMessage().startswith(self.prefix)
 
 
-def _run_app(settings: Settings, engine) -> int:
+def _run_app(settings: Settings, engine: Engine) -> int:
     from bot.app import build_runtime, create_app
     from bot.dispatcher import start_dispatcher
     from bot.server import serve, wsgi_app

@@ -22,7 +22,7 @@ from bot.settings import Settings
 from bot.slack import KeepAliveWebClient, build_client
 from db.session import make_engine, make_session_factory
 from handlers import register_handlers
-from handlers.runtime import Clock, Runtime, TranslatorConfig, system_clock
+from handlers.common.runtime import Clock, Runtime, TranslatorConfig, system_clock
 
 logger = logging.getLogger(__name__)
 AUTH_TEST_RETRY = 300  # seconds before trying a failed auth.test again

@@ -329,14 +329,16 @@ def furnish(standin: SlackStandIn, tz: str) -> None:
 
 def run_console(settings: Settings, engine: Engine) -> int:
     """Start the stand-in, the app and the dispatcher against the same database; read commands."""
-    import pendulum
+    # pendulum.local_timezone() returns just this; its name is also a module's, which mypy's
+    # incremental runs can take for the function.
+    from pendulum.tz import get_local_timezone
 
     from bot.app import build_runtime, create_app
     from bot.dispatcher import start_dispatcher
     from bot.slack import build_client
 
     standin = SlackStandIn(team_id=TEAM_ID).start()
-    furnish(standin, pendulum.local_timezone().name)
+    furnish(standin, get_local_timezone().name)
     local = replace(
         settings,
         slack_bot_token="xoxb-console",

@@ -14,7 +14,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from slack_sdk import WebClient
 
 from handlers import periodic_tasks
-from handlers.runtime import Runtime
+from handlers.common.runtime import Runtime
 
 logger = logging.getLogger(__name__)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 import logging
 from http.client import HTTPException, HTTPMessage
-from typing import Any
+from typing import Any, cast
 from urllib.error import HTTPError, URLError
 from urllib.request import Request
 
@@ -74,7 +74,7 @@ class KeepAliveWebClient(WebClient):
             response = self._pool.request(
                 req.get_method(),
                 url,
-                body=req.data,
+                body=cast("bytes | None", req.data),  # slack_sdk's Request carries bytes or nothing
                 headers=dict(req.header_items()),
                 timeout=urllib3.Timeout(connect=self.timeout, read=self.timeout),
                 retries=False,

@@ -62,6 +62,7 @@ class SlackStandIn:
     @property
     def base(self) -> str:
         host, port = self._server.server_address[:2]
+        assert isinstance(host, str)  # an AF_INET socket's address: (host text, port)
         return f"http://{host}:{port}"
 
     @property

@@ -48,8 +48,7 @@ def application() -> Callable[..., Iterable[bytes]]:
     runtime = build_runtime(settings, engine=engine)
     app = create_app(settings, runtime)
     warm_up_in_background()
-    wsgi: Any = wsgi_app(app, engine, settings.slack_signing_secret or "")
-    return wsgi
+    return wsgi_app(app, engine, settings.slack_signing_secret or "")
 
 
 def _stop(message: str) -> NoReturn:

@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, cast
 
 from cultures.cards import Card, Phrase
 
@@ -162,8 +162,9 @@ def read_contact(typed: str, card: Card | None = None) -> ContactName:
     name_order = card.address.name_order if card is not None else "given-family"
     courtesy_words = dict(_COURTESY)
     if card is not None:
-        for gender, word in card.address.courtesy.items():
-            courtesy_words.setdefault(_key(word), gender)  # type: ignore[arg-type]
+        for card_gender, word in card.address.courtesy.items():
+            # The card's courtesy words are keyed by cards.GENDERS, "m" and "f".
+            courtesy_words.setdefault(_key(word), cast(Gender, card_gender))
         if card.address.courtesy.get("f") == "Frau":
             courtesy_words["fr"] = "f"  # "Fr." is Frau in German, a priest (Father) in English
     text = re.sub(r"\s*\([^)]*\)\s*$", "", typed.strip())  # "(CEO)" after the name

@@ -20,6 +20,7 @@ import threading
 import zoneinfo
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import babel
 import babel.languages
@@ -34,6 +35,9 @@ from cultures.errors import (
     UnknownZone,
 )
 from cultures.matching import fold, suggest
+
+if TYPE_CHECKING:
+    from holidays import HolidayBase
 
 logger = logging.getLogger(__name__)
 
@@ -146,7 +150,11 @@ def _tzdata_table(name: str) -> list[list[str]] | None:
 @functools.cache
 def _babel_places() -> frozenset[str]:
     english = babel.Locale("en").territories
-    return frozenset(code for code in english if len(code) == 2 and code.isalpha() and code not in _NOT_PLACES)
+    return frozenset(
+        code
+        for code in english
+        if isinstance(code, str) and len(code) == 2 and code.isalpha() and code not in _NOT_PLACES
+    )
 
 
 @functools.cache
@@ -582,12 +590,13 @@ class Subdivision:
     name: str | None
 
 
-def _holiday_entity(code: str) -> type | None:
+def _holiday_entity(code: str) -> type[HolidayBase] | None:
     import holidays
 
     if code not in holidays.list_supported_countries(include_aliases=False):
         return None
-    return getattr(holidays, code)
+    entity: type[HolidayBase] = getattr(holidays, code)
+    return entity
 
 
 @functools.cache

@@ -29,9 +29,10 @@ from typing import Literal
 import pendulum
 
 from cultures.calendar import HOLIDAY, MAKEUP_WORKDAY, WEEKEND, CountryCalendar, country_calendar
-from cultures.cards import Interval, WeeklyHours, card_for, parse_shift
+from cultures.cards import card_for
 from cultures.countries import canonical_zone
 from cultures.errors import HoursFormatError, UnknownZone
+from cultures.weekly import Interval, WeeklyHours, parse_shift
 
 logger = logging.getLogger(__name__)
 
@@ -228,7 +229,7 @@ class _ZoneClock:
 def timezone(zone: str) -> pendulum.Timezone:
     """pendulum's zone for an IANA name, built once: ``pendulum.timezone()`` and
     ``in_timezone("Europe/Berlin")`` read the zone file again on every call."""
-    return pendulum.timezone(zone)  # type: ignore[return-value]
+    return pendulum.timezone(zone)
 
 
 @functools.lru_cache(maxsize=1024)
@@ -348,12 +349,13 @@ class _ClientPlan:
         self._days: dict[int, tuple[_Span, ...]] = {}
 
     def spans(self, ordinal: int) -> tuple[_Span, ...]:
-        found = self._days.get(ordinal)
-        if found is not None:
-            return found
+        cached = self._days.get(ordinal)
+        if cached is not None:
+            return cached
         code = self.calendar.code_of(ordinal)
+        found: tuple[_Span, ...]
         if code == WEEKEND or code == HOLIDAY:
-            found: tuple[_Span, ...] = ()
+            found = ()
         else:
             found = self.clock.spans(ordinal, self.daytime[_weekday(ordinal)])
         if len(self._days) >= _DAY_CACHE_LIMIT:

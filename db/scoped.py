@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import cast
 
-from sqlalchemy import event
+from sqlalchemy import Table, event
 from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker, with_loader_criteria
 
 from db.base import TeamOwned
@@ -74,7 +75,8 @@ def _limit_to_team(state: ORMExecuteState) -> None:
 def _team_tables() -> set[str]:
     from db.base import Base
 
-    return {m.local_table.name for m in Base.registry.mappers if issubclass(m.class_, TeamOwned)}
+    # Declarative classes map a Table; the stubs type local_table as any FromClause.
+    return {cast(Table, m.local_table).name for m in Base.registry.mappers if issubclass(m.class_, TeamOwned)}
 
 
 def _tables_of(statement: object) -> set[str]:

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from slack_bolt import App
 from slack_sdk import WebClient
 
-from handlers.runtime import Runtime
+from handlers.common.runtime import Runtime
 
 PeriodicTask = Callable[[Runtime, WebClient], object]
 
@@ -25,8 +25,15 @@ def register_handlers(app: App, runtime: Runtime) -> None:
     from handlers.translate import listeners as translate
     from handlers.workspace import listeners as workspace
 
-    for capability in (rapport, clients, contact, escalate, translate, followups, draft, home, care, workspace):
-        capability.register(app, runtime)
+    others = (clients, contact, escalate, translate, followups, draft, home, care, workspace)
+    stat_sources = [source for capability in others for source in getattr(capability, "STATS", ())]
+    rapport.register(app, runtime, stat_sources)  # counts flow down to /rapport stats, not up into it
+    for capability in others:
+        if capability is escalate:
+            hooks = [hook for other in others for hook in getattr(other, "ON_ESCALATION_RAISED", ())]
+            escalate.register(app, runtime, on_raised=hooks)
+        else:
+            capability.register(app, runtime)
 
 
 def periodic_tasks() -> list[PeriodicTask]:

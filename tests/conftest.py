@@ -18,9 +18,9 @@ from bot.slack import build_client
 from bot.standin import SlackStandIn
 from db.migrate import upgrade
 from db.session import make_engine
-from handlers.runtime import Runtime
-from tests.postgres import postgres_url_for_tests
-from tests.slack_requests import SlackSender
+from handlers.common.runtime import Runtime
+from tests.support.postgres import postgres_url_for_tests
+from tests.support.slack_requests import SlackSender
 
 SECRET = "test-signing-secret"
 TOKEN = "xoxb-test-token"
@@ -137,7 +137,7 @@ def pg_server_url() -> Iterator[str]:
 @pytest.fixture
 def pg_url(pg_server_url: str) -> Iterator[str]:
     """A fresh, migrated PostgreSQL database for one test."""
-    from tests.postgres import fresh_database
+    from tests.support.postgres import fresh_database
 
     with fresh_database(pg_server_url) as url:
         engine = make_engine(url)

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import os
+from typing import Literal
 
 from alembic import context
+from alembic.autogenerate.api import AutogenContext
+from sqlalchemy.engine import Connection
 
 import db.models  # noqa: F401 - registers every table on Base.metadata
 from db.base import Base, UTCDateTime
@@ -37,14 +40,14 @@ def run_migrations_online() -> None:
     engine.dispose()
 
 
-def _render_item(type_: str, obj: object, autogen_context: object) -> str | bool:
+def _render_item(type_: str, obj: object, autogen_context: AutogenContext) -> str | Literal[False]:
     """Write our UTCDateTime as a plain timezone-aware DateTime in revisions."""
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"
     return False
 
 
-def _run(connection: object) -> None:
+def _run(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,

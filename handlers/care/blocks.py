@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from slack_sdk.models.blocks import Block, ContextBlock, DividerBlock, MarkdownTextObject, SectionBlock
 
 from handlers.care.occasions import CareOccasion
-from handlers.clients.fields import escape_mrkdwn
+from handlers.common.text import escape_mrkdwn
 from handlers.draft.blocks import versions
 from handlers.draft.compose import Draft, day_words
 from handlers.draft.localize import Localized

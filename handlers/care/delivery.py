@@ -24,11 +24,11 @@ import logging
 import time
 import zoneinfo
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
-from sqlalchemy import or_, select, update
+from sqlalchemy import CursorResult, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from cultures.cards import Card, card_for
@@ -40,13 +40,13 @@ from db.models.care import FAILED, SENDING, SENT, CareNote
 from db.scoped import all_teams_session, team_session
 from handlers.care.blocks import HeadsUp, heads_up_blocks, heads_up_text
 from handlers.care.occasions import CareOccasion, care_enabled, lead_days, occasions
+from handlers.common.channels import try_join
 from handlers.common.people import member
+from handlers.common.runtime import Runtime
 from handlers.draft.command import language_for
 from handlers.draft.compose import Recipient, compose
 from handlers.draft.localize import card_speaks, localize
 from handlers.draft.templates import Occasion
-from handlers.escalate.channels import try_join
-from handlers.runtime import Runtime
 
 logger = logging.getLogger(__name__)
 
@@ -219,13 +219,18 @@ def claim(runtime: Runtime, due: Due, now: dt.datetime) -> int | None:
             CareNote.occasion == due.occasion.key,
             CareNote.year == due.occasion.year,
         )
-        result = session.execute(
-            update(CareNote)
-            .where(*mine, CareNote.status == SENDING, or_(CareNote.lease_until.is_(None), CareNote.lease_until <= now))
-            .values(lease_until=now + LEASE, attempts=CareNote.attempts + 1, recipient=due.recipient)
-            .execution_options(synchronize_session=False)
+        result = cast(
+            CursorResult[Any],
+            session.execute(
+                update(CareNote)
+                .where(
+                    *mine, CareNote.status == SENDING, or_(CareNote.lease_until.is_(None), CareNote.lease_until <= now)
+                )
+                .values(lease_until=now + LEASE, attempts=CareNote.attempts + 1, recipient=due.recipient)
+                .execution_options(synchronize_session=False)
+            ),
         )
-        if result.rowcount != 1:  # type: ignore[attr-defined]
+        if result.rowcount != 1:
             return None
         return session.scalar(select(CareNote.id).where(*mine))
 
@@ -297,7 +302,7 @@ def _finish(runtime: Runtime, due: Due, note_id: int, now: dt.datetime, **values
 
 
 def _post(client: WebClient, channel: str, heads_up: HeadsUp) -> Any:
-    message = {
+    message: dict[str, Any] = {
         "text": heads_up_text(heads_up),
         "blocks": [block.to_dict() for block in heads_up_blocks(heads_up)],
         "unfurl_links": False,

@@ -12,7 +12,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from db.models.care import SENT, CareNote
-from handlers.runtime import Runtime
+from handlers.common.runtime import Runtime
+from handlers.common.stats import StatSource
 
 STAT_LABEL = "Relationship-care heads-ups sent"
 
@@ -23,8 +24,7 @@ def heads_ups_sent(session: Session) -> int:
 
 
 def register(app: App, runtime: Runtime) -> None:
-    """Add the heads-up count to `/rapport stats` (heads-ups themselves are sent by the dispatcher)."""
-    from handlers.rapport.commands import STAT_SOURCES
+    """Nothing to wire: heads-ups are sent by the dispatcher (``care_tick``); ``STATS`` counts them."""
 
-    if all(existing != STAT_LABEL for existing, _count in STAT_SOURCES):
-        STAT_SOURCES.append((STAT_LABEL, heads_ups_sent))
+
+STATS: tuple[StatSource, ...] = ((STAT_LABEL, heads_ups_sent),)

@@ -280,8 +280,10 @@ def occasions(
 def lead_days(settings: dict[str, object] | None) -> int:
     """How many days ahead to warn, from the workspace's settings (``care_days``, default 3)."""
     value = (settings or {}).get("care_days", DEFAULT_LEAD_DAYS)
+    if not isinstance(value, int | float | str):  # the JSON values int() reads; the rest are not a count
+        return DEFAULT_LEAD_DAYS
     try:
-        days = int(value)  # type: ignore[arg-type]
+        days = int(value)
     except (TypeError, ValueError):
         return DEFAULT_LEAD_DAYS
     return max(0, min(MAX_LEAD_DAYS, days))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from slack_sdk.models.blocks import (
     Block,
     ContextBlock,
@@ -21,8 +23,9 @@ from cultures.countries import get_country
 from cultures.errors import CultureError
 from cultures.languages import resolve_language
 from db.models import Client
-from handlers.clients.fields import CHANNELS, escape_mrkdwn
+from handlers.clients.fields import CHANNELS
 from handlers.common.respond import split_text
+from handlers.common.text import escape_mrkdwn
 
 ADD_CALLBACK = "rapport_clients_add"
 FIELD_ACTION = "value"
@@ -195,7 +198,7 @@ def add_modal(private_metadata: str = "") -> View:
     )
 
 
-def form_values(state: dict) -> dict[str, str]:
+def form_values(state: dict[str, Any]) -> dict[str, str]:
     """The submitted form as `key: text` options (users as mentions), empty fields left out."""
     options: dict[str, str] = {}
     for key, actions in (state.get("values") or {}).items():

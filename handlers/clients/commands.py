@@ -20,7 +20,6 @@ from handlers.clients.fields import (
     FieldError,
     UserLookup,
     country_of,
-    escape_mrkdwn,
     options_from_parsed,
     parse_options,
     read_changes,
@@ -31,6 +30,7 @@ from handlers.common.errors import UserError
 from handlers.common.files import send_file
 from handlers.common.people import UnknownPerson, person_id
 from handlers.common.respond import Reply
+from handlers.common.text import escape_mrkdwn
 
 logger = logging.getLogger(__name__)
 
@@ -96,7 +96,7 @@ def _resolve_owner(options: dict[str, str], command: Command) -> dict[str, str]:
         options = {**options, "owner": f"<@{user_lookup(command)(owner)}>"}
     escalation = options.get("escalation", "").strip()
     if escalation and escalation.lower() not in ("off", "none", "default", "-"):
-        from handlers.escalate.channels import checked_channel_id
+        from handlers.common.channels import checked_channel_id
 
         options = {**options, "escalation": f"<#{checked_channel_id(command.client, escalation)}>"}
     return options

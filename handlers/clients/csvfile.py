@@ -12,8 +12,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from db.models import Client
-from handlers.clients.fields import FIELD_KEYS, canonical_key, escape_mrkdwn
+from handlers.clients.fields import FIELD_KEYS, canonical_key
 from handlers.common.errors import UserError
+from handlers.common.text import escape_mrkdwn
 
 COLUMNS = ("name", *FIELD_KEYS)
 MAX_ROWS = 5000

@@ -17,12 +17,13 @@ from rapidfuzz.distance import Levenshtein
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cultures.cards import WeeklyHours
 from cultures.hours import ClientHours
 from cultures.matching import fold
+from cultures.weekly import WeeklyHours
 from db.models import Client
-from handlers.clients.fields import name_key, unescape_slack
+from handlers.clients.fields import name_key
 from handlers.common.errors import UnknownClient, UserError
+from handlers.common.text import unescape_slack
 
 logger = logging.getLogger(__name__)
 

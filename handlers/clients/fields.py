@@ -9,14 +9,12 @@ Countries, zones, languages and regions are read through ``cultures`` and stored
 from __future__ import annotations
 
 import datetime as dt
-import html
 import re
 import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from cultures.cards import parse_hours
 from cultures.countries import (
     AmbiguousCountry,
     AmbiguousZone,
@@ -32,9 +30,11 @@ from cultures.countries import (
 )
 from cultures.errors import CultureError, HoursFormatError
 from cultures.languages import UnknownLanguage, resolve_language
+from cultures.weekly import parse_hours
 from db.models import Client
 from handlers.common.args import Parsed, channel_of, parse, user_id_of
 from handlers.common.errors import UserError
+from handlers.common.text import escape_mrkdwn, unescape_slack
 
 # The CONTRACT's keys, in the order forms, CSV files and answers show them; `region` (the state,
 # province or Land whose public holidays apply) is ours, added beside them.
@@ -96,16 +96,6 @@ def canonical_key(key: str) -> str:
 def name_key(name: str) -> str:
     """How names are compared: case-insensitive, Unicode-normalised, spaces collapsed."""
     return " ".join(unicodedata.normalize("NFC", name).casefold().split())
-
-
-def unescape_slack(text: str) -> str:
-    """Undo Slack's escaping of ``&``, ``<`` and ``>`` in typed text (only those three)."""
-    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
-
-
-def escape_mrkdwn(text: str) -> str:
-    """Escape ``&``, ``<`` and ``>`` so that Slack shows ``text`` literally."""
-    return html.escape(text, quote=False)
 
 
 _MARKUP = re.compile(r"<[^<>\n]{1,500}>")

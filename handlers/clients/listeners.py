@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
 from handlers.clients import blocks, shared_file
@@ -15,7 +15,7 @@ from handlers.common.commands import Command, register_command, subcommands
 from handlers.common.errors import UserError
 from handlers.common.interactive import answers_errors
 from handlers.common.respond import Responder
-from handlers.runtime import Runtime
+from handlers.common.runtime import Runtime
 
 logger = logging.getLogger(__name__)
 
@@ -28,9 +28,9 @@ def register(app: App, runtime: Runtime) -> None:
     register_command(app, runtime, "/client", client_command, USAGE, read_only=subcommands("", "show", "list"))
 
     @app.event("file_shared")
-    def file_shared(body: dict[str, Any], event: dict[str, Any], client: WebClient) -> None:
+    def file_shared(context: BoltContext, event: dict[str, Any], client: WebClient) -> None:
         # Bolt has acknowledged the event already; the download and import run here, after it.
-        team_id = body.get("team_id") or ""
+        team_id = context.team_id or ""
         user_id, channel_id = event.get("user_id") or "", event.get("channel_id") or ""
         try:
             reply = shared_file.import_shared_file(
@@ -43,11 +43,9 @@ def register(app: App, runtime: Runtime) -> None:
 
     @app.view(blocks.ADD_CALLBACK)
     @answers_errors
-    def add_submitted(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+    def add_submitted(ack: Ack, context: BoltContext, view: dict[str, Any], client: WebClient) -> None:
         # Checked before ack(): Slack shows errors beside the fields only in the ack itself.
-        user_id = (body.get("user") or {}).get("id") or ""
-        team_id = (body.get("team") or {}).get("id") or (body.get("user") or {}).get("team_id") or ""
-        view = body.get("view") or {}
+        user_id, team_id = context.user_id or "", context.team_id or ""
         command = Command(
             name="/client",
             text="add",

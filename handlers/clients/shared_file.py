@@ -21,7 +21,7 @@ from handlers.common.commands import Command
 from handlers.common.errors import UserError
 from handlers.common.events import first_time
 from handlers.common.respond import Reply, Responder
-from handlers.runtime import Runtime
+from handlers.common.runtime import Runtime
 
 logger = logging.getLogger(__name__)
 
@@ -75,7 +75,7 @@ def _download(url: str, token: str) -> str:
     request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"})
     try:
         with urllib.request.urlopen(request, timeout=DOWNLOAD_TIMEOUT) as response:
-            data = response.read(MAX_BYTES + 1)
+            data: bytes = response.read(MAX_BYTES + 1)
     except (urllib.error.URLError, OSError) as error:
         raise UserError(f"downloading it from Slack failed ({error}); share it again in a moment.") from None
     if len(data) > MAX_BYTES:

@@ -19,13 +19,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
 from handlers.common.args import is_help
 from handlers.common.errors import NeedsSlack, UserError
 from handlers.common.respond import Reply, Responder, escape_block_placeholders, escape_placeholders, split_reply
-from handlers.runtime import Runtime
+from handlers.common.runtime import Runtime
 
 logger = logging.getLogger(__name__)
 
@@ -221,33 +221,32 @@ def register_command(
     follows through the response_url. Help is always answered in the ack.
     """
 
-    def listener(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        command = Command(
-            name=body.get("command") or str(name),
-            text=(body.get("text") or "").strip(),
-            team_id=body.get("team_id") or "",
-            user_id=body.get("user_id") or "",
-            channel_id=body.get("channel_id"),
+    def listener(ack: Ack, context: BoltContext, command: dict[str, Any], client: WebClient) -> None:
+        typed = Command(
+            name=command.get("command") or str(name),
+            text=(command.get("text") or "").strip(),
+            team_id=context.team_id or "",
+            user_id=context.user_id or "",
+            channel_id=context.channel_id,
             client=client,
             runtime=runtime,
-            trigger_id=body.get("trigger_id"),
-            response_url=body.get("response_url"),
-            user_name=body.get("user_name"),
+            trigger_id=command.get("trigger_id"),
+            response_url=context.response_url,
+            user_name=command.get("user_name"),
         )
         acknowledge = _AckOnce(ack)
         reply: Reply | None = None
         answered = False
-        if is_help(command.text) or (read_only is not None and read_only(command.text)):
-            answered, reply = _answer_in_ack(acknowledge, command, function, usage)
+        if is_help(typed.text) or (read_only is not None and read_only(typed.text)):
+            answered, reply = _answer_in_ack(acknowledge, typed, function, usage)
         acknowledge()  # within 3 s, before any Slack call or slow work (a no-op when already sent)
-        _note_in_use(runtime, command.team_id)
         if answered:
             return
         if reply is None:
-            reply = run_command(command, function, usage)
+            reply = run_command(typed, function, usage)
         if reply is not None:
             try:
-                command.responder.send(reply)
+                typed.responder.send(reply)
             except Exception:
                 logger.exception("could not deliver the answer to %s", name)
 
@@ -276,9 +275,3 @@ def _answer_in_ack(
     if fits_one_message(reply) and acknowledge(reply):
         return True, None
     return False, reply
-
-
-def _note_in_use(runtime: Runtime, team_id: str) -> None:
-    from handlers.workspace.lifecycle import note_in_use_soon
-
-    note_in_use_soon(runtime, team_id)

@@ -6,7 +6,7 @@ from sqlalchemy.exc import IntegrityError
 
 from db.models import SeenEvent
 from db.scoped import team_session
-from handlers.runtime import Runtime
+from handlers.common.runtime import Runtime
 
 
 def first_time(runtime: Runtime, team_id: str, key: str) -> bool:

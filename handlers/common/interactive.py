@@ -5,13 +5,58 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
+
+from slack_bolt import BoltContext
 
 from handlers.common.respond import Reply, Responder
 
 logger = logging.getLogger(__name__)
 
 SORRY = ":warning: Sorry, something went wrong on our side; nothing you entered was lost. Try again in a moment."
+
+
+@dataclass(frozen=True)
+class Interaction:
+    """A click, form submission or shortcut: who, in which workspace and channel, on which message,
+    with which value. Bolt's context says who and where; the few parts only the payload holds (the
+    action's value, the clicked message, a view's private metadata) are read here and nowhere else.
+    """
+
+    team_id: str
+    user_id: str
+    channel_id: str | None = None
+    message_ts: str | None = None
+    value: str = ""
+    action_id: str = ""
+    response_url: str | None = None
+    trigger_id: str | None = None
+    private_metadata: str = ""
+
+    @classmethod
+    def of(cls, context: BoltContext, body: dict[str, Any]) -> Interaction:
+        action = (body.get("actions") or [{}])[0]
+        container = body.get("container") or {}
+        return cls(
+            team_id=context.team_id or "",
+            user_id=context.user_id or "",
+            channel_id=context.channel_id or container.get("channel_id"),
+            message_ts=container.get("message_ts") or (body.get("message") or {}).get("ts"),
+            value=str(action.get("value") or (action.get("selected_option") or {}).get("value") or ""),
+            action_id=str(action.get("action_id") or ""),
+            response_url=context.response_url or body.get("response_url"),
+            trigger_id=body.get("trigger_id"),
+            private_metadata=str((body.get("view") or {}).get("private_metadata") or ""),
+        )
+
+    @property
+    def number(self) -> int | None:
+        """The action's value as a row id (buttons carry ids), or None."""
+        try:
+            return int(self.value)
+        except ValueError:
+            return None
 
 
 def answers_errors(listener: Callable[..., Any]) -> Callable[..., Any]:
@@ -30,19 +75,17 @@ def answers_errors(listener: Callable[..., Any]) -> Callable[..., Any]:
             ack = kwargs.get("ack")
             if ack is not None and getattr(ack, "response", None) is None:
                 ack()
-            _apologise(kwargs.get("body") or {}, kwargs.get("client"))
+            _apologise(kwargs.get("context"), kwargs.get("body") or {}, kwargs.get("client"))
             return None
 
     return guarded
 
 
-def _apologise(body: dict[str, Any], client: Any) -> None:
-    event = body.get("event") or {}
-    user_id = (body.get("user") or {}).get("id") or event.get("user") or event.get("user_id")
-    if client is None or not user_id:
+def _apologise(context: BoltContext | None, body: dict[str, Any], client: Any) -> None:
+    if context is None or client is None or not context.user_id:
         return
-    channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
+    where = Interaction.of(context, body)
     try:
-        Responder(client, user_id, channel, body.get("response_url")).send(Reply(text=SORRY))
+        Responder(client, where.user_id, where.channel_id, where.response_url).send(Reply(text=SORRY))
     except Exception:
-        logger.exception("could not tell %s that something failed", user_id)
+        logger.exception("could not tell %s that something failed", where.user_id)

@@ -20,7 +20,7 @@ from db.models import TeamMember
 from db.scoped import team_session
 from handlers.common.args import user_id_of
 from handlers.common.errors import UserError
-from handlers.runtime import Runtime
+from handlers.common.runtime import Runtime
 
 logger = logging.getLogger(__name__)
 

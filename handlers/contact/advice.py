@@ -16,34 +16,34 @@ import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from cultures.address import Addressing
 from cultures.address import address as address_of
-from cultures.calendar import UpcomingDay, country_calendar, upcoming
-from cultures.cards import Card, WeeklyHours, card_for
+from cultures.calendar import country_calendar, upcoming
+from cultures.cards import card_for
 from cultures.countries import Country, UnknownSubdivision, get_country, resolve_subdivision
 from cultures.errors import AmbiguousCountry, CultureError, UnknownCountry
-from cultures.hours import ClientHours, MemberHours, Verdict, Window, judge, next_good_windows
+from cultures.hours import ClientHours, MemberHours, Window, judge, next_good_windows
 from cultures.languages import Language, main_language, resolve_language
 from db.models import Client
 from db.scoped import team_session
 from handlers.clients.directory import client_hours, find_client
-from handlers.clients.fields import FieldError, escape_mrkdwn, name_key, zone_of
+from handlers.clients.fields import FieldError, name_key, zone_of
 from handlers.common.args import parse
 from handlers.common.commands import Command
 from handlers.common.errors import UnknownClient, UserError
 from handlers.common.people import Member, member
 from handlers.common.respond import Reply
+from handlers.common.runtime import Runtime
+from handlers.common.text import escape_mrkdwn
 from handlers.contact import blocks
+from handlers.contact.blocks import Advice, Subject
 from handlers.contact.moment import proposed_moment
 from handlers.contact.verdict import reason_words, verdict_line
-from handlers.runtime import Runtime
 
 logger = logging.getLogger(__name__)
 
@@ -63,50 +63,6 @@ WINDOWS = 3
 _CLIENT_COLUMNS = tuple(Client.__table__.columns.keys())
 PAST_TOLERANCE = dt.timedelta(minutes=1)  # "at 10:00" typed at 10:00:20 is not the past yet
 AHEAD_DAYS = 14
-
-
-@dataclass(frozen=True)
-class Subject:
-    """Who `/contact` is about: a client (with their record) or a country on its own."""
-
-    name: str
-    country: Country
-    card: Card
-    hours: ClientHours
-    language: Language
-    client: Client | None = None
-
-    @property
-    def zone(self) -> str:
-        return self.hours.zone
-
-    @property
-    def weekly_hours(self) -> WeeklyHours:
-        return self.hours.weekly_hours
-
-    @property
-    def own_hours(self) -> bool:
-        """True when the client's own hours replace the card's."""
-        return self.client is not None and bool(self.client.hours)
-
-
-@dataclass(frozen=True)
-class Advice:
-    """Everything one `/contact` answer says, computed; ``blocks`` renders it."""
-
-    subject: Subject
-    now: dt.datetime
-    at: dt.datetime
-    proposed: bool
-    verdict: Verdict
-    past: bool
-    windows: list[Window]
-    shared: list[Window]
-    ahead: list[UpcomingDay]
-    weekend: frozenset[int]
-    address: Addressing
-    asker: Member | None = None
-    remarks: list[str] = field(default_factory=list)
 
 
 def subject_for_client(client: Client) -> Subject:

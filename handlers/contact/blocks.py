@@ -8,20 +8,67 @@ parse every answer with ``Block.parse(...).validate_json()``; texts are cut to S
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass, field
+from typing import Any
 
 import pendulum
 
-from cultures.address import Filled, blank_address
-from cultures.cards import WEEKDAY_NAMES, WeeklyHours, format_intervals
-from cultures.hours import timezone
-from handlers.clients.fields import escape_mrkdwn
+from cultures.address import Addressing, Filled, blank_address
+from cultures.calendar import UpcomingDay
+from cultures.cards import Card
+from cultures.countries import Country
+from cultures.hours import ClientHours, Verdict, Window, timezone
+from cultures.languages import Language
+from cultures.weekly import WEEKDAY_NAMES, Interval, WeeklyHours, format_intervals
+from db.models import Client
+from handlers.common.people import Member
+from handlers.common.text import escape_mrkdwn
 from handlers.contact.verdict import reason_words, verdict_line
 
-if TYPE_CHECKING:
-    from cultures.hours import Window
-    from handlers.contact.advice import Advice
+
+@dataclass(frozen=True)
+class Subject:
+    """Who `/contact` is about: a client (with their record) or a country on its own."""
+
+    name: str
+    country: Country
+    card: Card
+    hours: ClientHours
+    language: Language
+    client: Client | None = None
+
+    @property
+    def zone(self) -> str:
+        return self.hours.zone
+
+    @property
+    def weekly_hours(self) -> WeeklyHours:
+        return self.hours.weekly_hours
+
+    @property
+    def own_hours(self) -> bool:
+        """True when the client's own hours replace the card's."""
+        return self.client is not None and bool(self.client.hours)
+
+
+@dataclass(frozen=True)
+class Advice:
+    """Everything one `/contact` answer says, computed; ``blocks`` renders it."""
+
+    subject: Subject
+    now: dt.datetime
+    at: dt.datetime
+    proposed: bool
+    verdict: Verdict
+    past: bool
+    windows: list[Window]
+    shared: list[Window]
+    ahead: list[UpcomingDay]
+    weekend: frozenset[int]
+    address: Addressing
+    asker: Member | None = None
+    remarks: list[str] = field(default_factory=list)
+
 
 MAX_SECTION = 2900  # Slack: 3,000 characters per section text
 FIELD_LIMIT = 1900  # Slack: 2,000 characters per section field
@@ -151,7 +198,7 @@ def _windows_lines(advice: Advice) -> list[str]:
 
 def working_hours_words(hours: WeeklyHours, weekend: frozenset[int]) -> str:
     """``Mon–Thu 08:30–12:00, 13:00–17:00; Fri 08:30–12:00`` for the days that are not weekend."""
-    groups: list[tuple[int, int, tuple]] = []
+    groups: list[tuple[int, int, tuple[Interval, ...]]] = []
     for weekday in range(7):
         if weekday in weekend:
             continue

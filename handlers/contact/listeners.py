@@ -5,8 +5,8 @@ from __future__ import annotations
 from slack_bolt import App
 
 from handlers.common.commands import always, register_command
+from handlers.common.runtime import Runtime
 from handlers.contact.advice import USAGE, contact
-from handlers.runtime import Runtime
 
 
 def register(app: App, runtime: Runtime) -> None:

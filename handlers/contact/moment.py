@@ -49,6 +49,7 @@ def proposed_moment(text: str, now: dt.datetime, asker_zone: str, client_zone: s
     wrong = impossible_time(when.split())
     if wrong is not None:
         raise UserError(wrong[1])
+    parsed: dt.datetime | None
     if _ISO.match(when):
         try:
             parsed = dt.datetime.fromisoformat(when.upper().replace("Z", "+00:00"))

@@ -19,7 +19,7 @@ from slack_sdk.models.blocks import (
 
 from cultures.countries import get_country
 from cultures.errors import CultureError
-from handlers.clients.fields import escape_mrkdwn
+from handlers.common.text import escape_mrkdwn
 from handlers.draft.compose import Draft
 from handlers.draft.localize import Localized
 

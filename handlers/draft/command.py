@@ -23,12 +23,13 @@ from cultures.languages import Language, main_language, resolve_language
 from db.models import Client
 from db.scoped import team_session
 from handlers.clients.directory import find_client
-from handlers.clients.fields import escape_mrkdwn, name_key, unescape_slack
+from handlers.clients.fields import name_key
 from handlers.common.args import normalise_quotes
 from handlers.common.commands import Command
 from handlers.common.errors import UnknownClient, UserError
 from handlers.common.people import member
 from handlers.common.respond import Reply
+from handlers.common.text import escape_mrkdwn, unescape_slack
 from handlers.draft.blocks import draft_blocks, draft_text
 from handlers.draft.compose import Recipient, compose
 from handlers.draft.localize import card_speaks, localize

@@ -5,8 +5,8 @@ from __future__ import annotations
 from slack_bolt import App
 
 from handlers.common.commands import register_command
+from handlers.common.runtime import Runtime
 from handlers.draft.command import USAGE, draft
-from handlers.runtime import Runtime
 
 
 def register(app: App, runtime: Runtime) -> None:

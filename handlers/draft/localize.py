@@ -18,8 +18,8 @@ from lingua import IsoCode639_1, Language
 
 from cultures.cards import Card
 from cultures.languages import Language as ClientLanguage
+from handlers.common.runtime import Runtime
 from handlers.draft.compose import Draft
-from handlers.runtime import Runtime
 from handlers.translate.detect import Detection, detector
 from handlers.translate.providers import TranslationUnavailable
 from handlers.translate.translation import translate

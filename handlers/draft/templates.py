@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Protocol
 
 from cultures.cards import Card
 
@@ -145,6 +146,14 @@ def weave(lead: str, details: str) -> str:
     return f"{lead} {details}"
 
 
+class _Writer(Protocol):
+    """One kind's paragraphs; each writer takes the keywords it needs and ignores the rest."""
+
+    def __call__(
+        self, tone: Tone, details: str | None, *, sender: str | None, deadline: str, occasion: Occasion | None
+    ) -> list[Paragraph]: ...
+
+
 def body(
     kind: str,
     tone: Tone,
@@ -155,15 +164,15 @@ def body(
     occasion: Occasion | None = None,
 ) -> list[Paragraph]:
     """The English paragraphs of a draft of ``kind`` (between salutation and closing)."""
-    writer = {
+    writers: dict[str, _Writer] = {
         "followup": _followup,
         "apology": _apology,
         "thanks": _thanks,
         "delay": _delay,
         "greeting": _greeting,
         "intro": _intro,
-    }[kind]
-    return writer(tone, details, sender=sender, deadline=deadline, occasion=occasion)
+    }
+    return writers[kind](tone, details, sender=sender, deadline=deadline, occasion=occasion)
 
 
 def _courtesy(tone: Tone) -> Paragraph:

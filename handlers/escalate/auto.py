@@ -21,17 +21,18 @@ import threading
 import uuid
 from collections import OrderedDict
 from dataclasses import dataclass
+from typing import Any, cast
 
 from slack_sdk import WebClient
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 
 from db.models import Client, Workspace
 from db.models.escalations import AUTOMATIC, PENDING, Escalation
 from db.models.followups import SENT, FollowUp
 from db.scoped import all_teams_session, team_session
+from handlers.common.runtime import Runtime
 from handlers.escalate import blocks, escalations
 from handlers.escalate.settings import DEFAULT_AUTO_AFTER_HOURS, EscalationSettings, format_hours
-from handlers.runtime import Runtime
 
 logger = logging.getLogger(__name__)
 
@@ -81,7 +82,8 @@ def business_deadline(start: dt.datetime, hours: float, client_hours: object | N
             break
         for window in windows:
             begin = max(window.start, cursor)
-            length = window.end - begin
+            # As a datetime: pendulum's stubs leave out DateTime - datetime (an Interval, a timedelta).
+            length = cast(dt.datetime, window.end) - begin
             if length >= needed:
                 return _utc(begin + needed)
             needed -= length
@@ -197,11 +199,14 @@ def _escalate_followup(
     token = uuid.uuid4().hex
     name = client.name if client is not None else followup.client_name
     with team_session(runtime.sessions, followup.team_id) as session:
-        claimed = session.execute(
-            update(FollowUp)
-            .where(FollowUp.id == followup.id, FollowUp.escalated_at.is_(None), FollowUp.status == SENT)
-            .values(escalated_at=now)
-            .execution_options(synchronize_session=False)
+        claimed = cast(
+            CursorResult[Any],
+            session.execute(
+                update(FollowUp)
+                .where(FollowUp.id == followup.id, FollowUp.escalated_at.is_(None), FollowUp.status == SENT)
+                .values(escalated_at=now)
+                .execution_options(synchronize_session=False)
+            ),
         )
         if claimed.rowcount != 1:
             return False  # another process escalated it, or it was just marked Done

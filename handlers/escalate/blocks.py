@@ -27,7 +27,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from db.models.escalations import ACKNOWLEDGED, AUTOMATIC, OPEN, PENDING, RESOLVED, SEVERITIES
-from handlers.clients.fields import escape_mrkdwn as escape
+from handlers.common.text import escape_mrkdwn as escape
 
 ACKNOWLEDGE = "rapport_escalate_acknowledge"
 RESOLVE = "rapport_escalate_resolve"

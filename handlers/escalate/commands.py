@@ -28,16 +28,17 @@ from db.models.escalations import FROM_COMMAND, FROM_FORM, FROM_REMINDER, RESOLV
 from db.models.followups import FollowUp
 from db.scoped import team_session
 from handlers.clients.directory import find_client
-from handlers.clients.fields import unescape_slack
+from handlers.common import channels
 from handlers.common.args import channel_of, parse
 from handlers.common.commands import Command
 from handlers.common.errors import UnknownClient, UserError
 from handlers.common.respond import Reply
-from handlers.escalate import blocks, channels, escalations
+from handlers.common.runtime import Runtime
+from handlers.common.text import escape_mrkdwn, unescape_slack
+from handlers.escalate import blocks, escalations
 from handlers.escalate import settings as escalation_settings
 from handlers.escalate.blocks import MAX_NOTE, MAX_SUMMARY, ListedEscalation
 from handlers.escalate.escalations import NewEscalation, Posted
-from handlers.runtime import Runtime
 
 logger = logging.getLogger(__name__)
 
@@ -202,7 +203,7 @@ def _rest(text: str, count: int) -> str:
 
 def outcome_text(outcome: Posted, severity: str) -> str:
     """What the person who escalated is told."""
-    name = blocks.escape(outcome.client_name)
+    name = escape_mrkdwn(outcome.client_name)
     label = blocks.SEVERITY_LABELS.get(severity, severity).lower()
     if outcome.ok:
         link = f" (<{outcome.permalink}|view it>)" if outcome.permalink else ""
@@ -383,7 +384,7 @@ def read_form(runtime: Runtime, team_id: str, user_id: str, view: dict[str, Any]
         origin,
         NewEscalation(
             client_id=client_id,
-            summary=blocks.escape(summary),
+            summary=escape_mrkdwn(summary),
             severity=severity,
             source=FROM_REMINDER if origin.followup_id is not None else FROM_FORM,
             created_by=user_id,
@@ -409,7 +410,7 @@ def read_resolution(view: dict[str, Any]) -> tuple[int, str, FormOrigin] | dict[
         return {blocks.NOTE_BLOCK: "Write a short note on how it was resolved."}
     if len(note) > MAX_NOTE:
         return {blocks.NOTE_BLOCK: f"Keep the note under {MAX_NOTE:,} characters."}
-    return escalation_id, blocks.escape(note), FormOrigin(channel_id=data.get("ch"), response_url=data.get("r"))
+    return escalation_id, escape_mrkdwn(note), FormOrigin(channel_id=data.get("ch"), response_url=data.get("r"))
 
 
 def resolution_form_metadata(escalation_id: int, channel_id: str | None, response_url: str | None) -> str:

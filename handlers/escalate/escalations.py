@@ -17,11 +17,11 @@ import logging
 import re
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import CursorResult, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from db.models import Client, Workspace
@@ -37,10 +37,12 @@ from db.models.escalations import (
 )
 from db.models.followups import ACTIVE, SENT, FollowUp
 from db.scoped import all_teams_session, team_session
-from handlers.escalate import blocks, channels
+from handlers.common import channels
+from handlers.common.channels import NO_CHANNEL, ChannelError
+from handlers.common.runtime import Runtime
+from handlers.common.text import escape_mrkdwn
+from handlers.escalate import blocks
 from handlers.escalate.blocks import EscalationView, OpenFollowUp
-from handlers.escalate.channels import NO_CHANNEL, ChannelError
-from handlers.runtime import Runtime
 
 logger = logging.getLogger(__name__)
 
@@ -305,15 +307,18 @@ def claim(runtime: Runtime, team_id: str, escalation_id: int) -> str | None:
     now = runtime.clock()
     token = uuid.uuid4().hex
     with team_session(runtime.sessions, team_id) as session:
-        result = session.execute(
-            update(Escalation)
-            .where(
-                Escalation.id == escalation_id,
-                Escalation.status == PENDING,
-                or_(Escalation.lease_until.is_(None), Escalation.lease_until < now),
-            )
-            .values(lease_until=now + LEASE, lease_owner=token)
-            .execution_options(synchronize_session=False)
+        result = cast(
+            CursorResult[Any],
+            session.execute(
+                update(Escalation)
+                .where(
+                    Escalation.id == escalation_id,
+                    Escalation.status == PENDING,
+                    or_(Escalation.lease_until.is_(None), Escalation.lease_until < now),
+                )
+                .values(lease_until=now + LEASE, lease_owner=token)
+                .execution_options(synchronize_session=False)
+            ),
         )
     return token if result.rowcount == 1 else None
 
@@ -327,11 +332,14 @@ def tell_creator_it_went_out(
         escalation = _get(session, escalation_id)
         if escalation is None or escalation.created_by is None or escalation.creator_told_at is not None:
             return
-        result = session.execute(
-            update(Escalation)
-            .where(Escalation.id == escalation_id, Escalation.creator_told_at.is_(None))
-            .values(creator_told_at=now)
-            .execution_options(synchronize_session=False)
+        result = cast(
+            CursorResult[Any],
+            session.execute(
+                update(Escalation)
+                .where(Escalation.id == escalation_id, Escalation.creator_told_at.is_(None))
+                .values(creator_told_at=now)
+                .execution_options(synchronize_session=False)
+            ),
         )
         if result.rowcount != 1 or escalation.created_by == quiet_for:
             return
@@ -343,7 +351,7 @@ def tell_creator_it_went_out(
         )
     view = f" (<{link}|view it>)" if link else ""
     text = (
-        f":white_check_mark: Your escalation `#{escalation_id}` for *{blocks.escape(name)}* "
+        f":white_check_mark: Your escalation `#{escalation_id}` for *{escape_mrkdwn(name)}* "
         f"is now posted in <#{channel}>{view}."
     )
     _direct_message(web, user, text)
@@ -354,7 +362,7 @@ def tell_owner_not_posted(web: WebClient, owner_id: str | None, followup_ref: st
     if not owner_id:
         return
     text = (
-        f":warning: Your follow-up {followup_ref} for *{blocks.escape(outcome.client_name)}* is overdue, "
+        f":warning: Your follow-up {followup_ref} for *{escape_mrkdwn(outcome.client_name)}* is overdue, "
         f"so I escalated it (`#{outcome.escalation_id}`), but could not post it: {outcome.problem()} "
         "I kept it and will post it as soon as that is fixed."
     )
@@ -366,32 +374,6 @@ def _direct_message(web: WebClient, user_id: str, text: str) -> None:
         web.chat_postMessage(channel=user_id, text=text, unfurl_links=False)
     except (SlackApiError, SlackClientError, OSError) as error:
         logger.warning("could not tell %s: %s", user_id, error)
-
-
-def show_on_reminder(runtime: Runtime, web: WebClient, team_id: str, new: NewEscalation, outcome: Posted) -> None:
-    """Rewrite the follow-up reminder the escalation came from (its Escalate button) to say so."""
-    from handlers.followups import blocks as followup_blocks
-
-    if new.followup_id is None or not new.origin_channel or not new.origin_ts:
-        return
-    with team_session(runtime.sessions, team_id) as session:
-        row = session.execute(
-            select(FollowUp.short_id, FollowUp.client_name, FollowUp.what).where(FollowUp.id == new.followup_id)
-        ).one_or_none()
-    if row is None:
-        return
-    where = f"to <#{outcome.channel}>" if outcome.ok else "(kept until the escalation channel works)"
-    headline = f":rotating_light: *Escalated* {where} by <@{new.created_by}> as `#{outcome.escalation_id}`"
-    view = followup_blocks.OutcomeView(row.short_id, row.client_name, row.what, headline)
-    try:
-        web.chat_update(
-            channel=new.origin_channel,
-            ts=new.origin_ts,
-            text=followup_blocks.outcome_text(view),
-            blocks=followup_blocks.outcome_blocks(view),
-        )
-    except (SlackApiError, SlackClientError, OSError) as error:
-        logger.warning("could not mark reminder of follow-up %s as escalated: %s", new.followup_id, error)
 
 
 # --- what the message shows ------------------------------------------------------------------
@@ -490,11 +472,14 @@ def _transition(
     Returns (problem to tell the person, view, channel, message ts); the view is None on a problem.
     """
     with team_session(runtime.sessions, team_id) as session:
-        result = session.execute(
-            update(Escalation)
-            .where(Escalation.id == escalation_id, allowed)
-            .values(**values)
-            .execution_options(synchronize_session=False)
+        result = cast(
+            CursorResult[Any],
+            session.execute(
+                update(Escalation)
+                .where(Escalation.id == escalation_id, allowed)
+                .values(**values)
+                .execution_options(synchronize_session=False)
+            ),
         )
         escalation = _get(session, escalation_id)
         if escalation is None:
@@ -531,7 +516,7 @@ def resolve(runtime: Runtime, web: WebClient, team_id: str, escalation_id: int, 
     )
     if problem:
         return problem
-    if ts:
+    if channel and ts:  # posted: message_ts and channel are recorded together
         _update_message(web, channel, ts, view)
         try:
             web.chat_postMessage(channel=channel, thread_ts=ts, text=blocks.resolution_reply(view), unfurl_links=False)
@@ -595,11 +580,14 @@ def reping_unacknowledged(runtime: Runtime, web: WebClient) -> int:
         if since is None or now - since < policy.reping_after:
             continue
         with team_session(runtime.sessions, esc_team) as session:
-            result = session.execute(
-                update(Escalation)
-                .where(Escalation.id == esc_id, Escalation.status == OPEN, Escalation.repings == repings)
-                .values(repings=repings + 1, last_pinged_at=now)
-                .execution_options(synchronize_session=False)
+            result = cast(
+                CursorResult[Any],
+                session.execute(
+                    update(Escalation)
+                    .where(Escalation.id == esc_id, Escalation.status == OPEN, Escalation.repings == repings)
+                    .values(repings=repings + 1, last_pinged_at=now)
+                    .execution_options(synchronize_session=False)
+                ),
             )
             if result.rowcount != 1:
                 continue  # acknowledged meanwhile, or another process pinged
@@ -607,6 +595,7 @@ def reping_unacknowledged(runtime: Runtime, web: WebClient) -> int:
             assert escalation is not None
             view = escalation_view(session, escalation, now)
             channel, ts = escalation.channel, escalation.message_ts
+            assert channel is not None  # posted (message_ts set): its channel was recorded with it
             waited = blocks.age(escalation.posted_at or now, now)
         text = blocks.reping_text(view, waited, repings + 1, policy.max_repings)
         try:

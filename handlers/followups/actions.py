@@ -16,10 +16,12 @@ from sqlalchemy import select
 from db.models.followups import ACTIVE, SCHEDULED, FollowUp
 from db.scoped import team_session
 from handlers.common.people import member
+from handlers.common.runtime import Runtime
+from handlers.escalate.escalations import NewEscalation, Posted
 from handlers.followups import blocks, reminders
 from handlers.followups.reminders import Changed
-from handlers.followups.schedule import Placement, parse_duration
-from handlers.runtime import Runtime
+from handlers.followups.schedule import Placement
+from handlers.followups.when import parse_duration
 
 logger = logging.getLogger(__name__)
 
@@ -119,3 +121,30 @@ def _snooze_to(runtime: Runtime, team_id: str, followup_id: int, placement: Plac
         row.attempts = 0
         session.flush()
         return Changed(row, placement)
+
+
+def show_escalated(runtime: Runtime, web: WebClient, team_id: str, new: NewEscalation, outcome: Posted) -> None:
+    """Rewrite the follow-up reminder an escalation came from (its Escalate button) to say so.
+
+    Called by the escalation capability after it raised one (``ON_ESCALATION_RAISED``).
+    """
+    if new.followup_id is None or not new.origin_channel or not new.origin_ts:
+        return
+    with team_session(runtime.sessions, team_id) as session:
+        row = session.execute(
+            select(FollowUp.short_id, FollowUp.client_name, FollowUp.what).where(FollowUp.id == new.followup_id)
+        ).one_or_none()
+    if row is None:
+        return
+    where = f"to <#{outcome.channel}>" if outcome.ok else "(kept until the escalation channel works)"
+    headline = f":rotating_light: *Escalated* {where} by <@{new.created_by}> as `#{outcome.escalation_id}`"
+    view = blocks.OutcomeView(row.short_id, row.client_name, row.what, headline)
+    try:
+        web.chat_update(
+            channel=new.origin_channel,
+            ts=new.origin_ts,
+            text=blocks.outcome_text(view),
+            blocks=blocks.outcome_blocks(view),
+        )
+    except (SlackApiError, SlackClientError, OSError) as error:
+        logger.warning("could not mark reminder of follow-up %s as escalated: %s", new.followup_id, error)

@@ -225,7 +225,7 @@ def _actions_template() -> str:
 
 def actions_dict(followup_id: int) -> dict[str, Any]:
     """``actions(followup_id).to_dict()``, validated once and then filled in (reminders go out by thousands)."""
-    block = json.loads(_actions_template())
+    block: dict[str, Any] = json.loads(_actions_template())
     for element in block["elements"]:
         element["value"] = str(followup_id)
     return block

@@ -23,7 +23,7 @@ from handlers.common.people import Member, member, person_id
 from handlers.common.respond import Reply
 from handlers.followups import blocks, reminders
 from handlers.followups.actions import refresh_message, snooze_and_refresh
-from handlers.followups.schedule import WHEN_EXAMPLES, NotAWhen, Rule, WhenError, Wish, parse_duration, read_when
+from handlers.followups.when import WHEN_EXAMPLES, NotAWhen, Rule, WhenError, Wish, parse_duration, read_when
 
 USAGE = f"""`/followup <client> <when> <what>` — remind me to follow up with a client, at a moment good for both
   e.g. `/followup Acme GmbH in 3 days send the revised offer`
@@ -144,8 +144,8 @@ def split_request(session: Session, text: str, now: dt.datetime, owner: Member) 
         raise UserError("When should I remind you? Add it after the client's name, e.g. `in 3 days` or `next tuesday`.")
     client, start = _find_client_prefix(session, tokens)
     if client is None:
-        start = _first_when_position(tokens, now, owner)
-        if start is None:
+        when_at = _first_when_position(tokens, now, owner)
+        if when_at is None:
             try:  # the whole text may be a client's name, typed loosely: only the time is missing
                 client = find_client(session, text)
             except UnknownClient:
@@ -154,6 +154,7 @@ def split_request(session: Session, text: str, now: dt.datetime, owner: Member) 
             else:
                 start = len(tokens)
         else:
+            start = when_at
             client = find_client(session, _join(text, tokens[:start]))
     wish, end = _read_when_at(tokens, start, now, client, owner, shortest=True)
     when_text = _join(text, tokens[start:end])

@@ -22,16 +22,9 @@ from db.scoped import team_session
 from handlers.clients.directory import client_hours
 from handlers.common.errors import UserError
 from handlers.common.people import Member
-from handlers.followups.schedule import (
-    Placement,
-    Rule,
-    Series,
-    Wish,
-    member_hours,
-    place,
-    snooze_target,
-)
-from handlers.runtime import Runtime
+from handlers.common.runtime import Runtime
+from handlers.followups.schedule import Placement, Series, member_hours, place, snooze_target
+from handlers.followups.when import Rule, Wish
 
 logger = logging.getLogger(__name__)
 
@@ -129,7 +122,7 @@ def next_occurrence(
 
 
 def _wall(instant: dt.datetime, zone: str) -> dt.datetime:
-    from handlers.followups.schedule import local_now
+    from handlers.followups.when import local_now
 
     return local_now(instant, zone)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field
 
 import pendulum
 from slack_sdk.models.blocks import (
@@ -17,15 +17,61 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from cultures.hours import timezone
+from cultures.hours import Verdict, Window, timezone
 from handlers.care.blocks import when_words
-from handlers.clients.fields import escape_mrkdwn
+from handlers.care.occasions import CareOccasion
 from handlers.common.catalog import OVERVIEW
+from handlers.common.people import Member
 from handlers.common.respond import escape_block_placeholders, split_text
+from handlers.common.text import escape_mrkdwn
 from handlers.contact.verdict import reason_words
 
-if TYPE_CHECKING:
-    from handlers.home.view import ClientNow, FollowUpItem, Home
+
+@dataclass(frozen=True)
+class ClientNow:
+    """One client the person owns, at this moment."""
+
+    name: str
+    country: str
+    zone: str
+    verdict: Verdict | None
+    next_window: Window | None = None
+
+
+@dataclass(frozen=True)
+class FollowUpItem:
+    """A follow-up waiting for the person."""
+
+    short_id: int
+    client_name: str
+    what: str
+    due_at: dt.datetime | None
+    awaiting_done: bool
+
+
+@dataclass(frozen=True)
+class Coming:
+    """An occasion coming up for one of the person's clients."""
+
+    client_name: str
+    country: str
+    occasion: CareOccasion
+    today: dt.date
+
+
+@dataclass
+class Home:
+    """Everything the Home tab shows for one person."""
+
+    user_id: str
+    now: dt.datetime
+    member: Member
+    followups: list[FollowUpItem] = field(default_factory=list)
+    followups_more: int = 0
+    clients: list[ClientNow] = field(default_factory=list)
+    clients_more: int = 0
+    coming: list[Coming] = field(default_factory=list)
+
 
 SECTION_LIMIT = 3000
 MAX_BLOCKS = 100  # Slack's limit for a Home tab

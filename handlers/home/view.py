@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from dataclasses import dataclass, field
 
 from slack_sdk import WebClient
 from sqlalchemy import func, select
@@ -16,67 +15,21 @@ from sqlalchemy import func, select
 from cultures.cards import card_for
 from cultures.countries import get_country
 from cultures.errors import CultureError
-from cultures.hours import Verdict, Window, judge, next_good_windows
+from cultures.hours import judge, next_good_windows
 from db.models import Client, Workspace
 from db.models.followups import ACTIVE, FollowUp
 from db.scoped import team_session
-from handlers.care.occasions import CareOccasion, occasions
+from handlers.care.occasions import occasions
 from handlers.clients.directory import client_hours
-from handlers.common.people import Member, member
-from handlers.home.blocks import home_view
-from handlers.runtime import Runtime
+from handlers.common.people import member
+from handlers.common.runtime import Runtime
+from handlers.home.blocks import ClientNow, Coming, FollowUpItem, Home, home_view
 
 logger = logging.getLogger(__name__)
 
 MAX_FOLLOWUPS = 5
 MAX_CLIENTS = 20
 CARE_AHEAD_DAYS = 14
-
-
-@dataclass(frozen=True)
-class ClientNow:
-    """One client the person owns, at this moment."""
-
-    name: str
-    country: str
-    zone: str
-    verdict: Verdict | None
-    next_window: Window | None = None
-
-
-@dataclass(frozen=True)
-class FollowUpItem:
-    """A follow-up waiting for the person."""
-
-    short_id: int
-    client_name: str
-    what: str
-    due_at: dt.datetime | None
-    awaiting_done: bool
-
-
-@dataclass(frozen=True)
-class Coming:
-    """An occasion coming up for one of the person's clients."""
-
-    client_name: str
-    country: str
-    occasion: CareOccasion
-    today: dt.date
-
-
-@dataclass
-class Home:
-    """Everything the Home tab shows for one person."""
-
-    user_id: str
-    now: dt.datetime
-    member: Member
-    followups: list[FollowUpItem] = field(default_factory=list)
-    followups_more: int = 0
-    clients: list[ClientNow] = field(default_factory=list)
-    clients_more: int = 0
-    coming: list[Coming] = field(default_factory=list)
 
 
 def _country_name(code: str) -> str:

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 from db.models import Client, TeamMember, Workspace
 from db.scoped import team_session
@@ -16,21 +15,29 @@ from handlers.common.commands import Command
 from handlers.common.errors import UserError
 from handlers.common.people import member, set_work_hours
 from handlers.common.respond import Reply
-from handlers.runtime import Runtime
+from handlers.common.runtime import Runtime
+from handlers.common.stats import StatSource
 
 USAGE = """*More on `/rapport`*
 `/rapport hours` — show your working hours and time zone; `/rapport hours 08:30-17:00` sets them
 `/rapport care 3` — heads-ups 3 days before clients' holidays and birthdays (`off` stops them)
 `/rapport stats` — what this workspace keeps · `/rapport export` — all of it, as a JSON file"""
 
-# Counts other capabilities add: (label, function(session) -> int).
-STAT_SOURCES: list[tuple[str, Callable[[Session], int]]] = []
 _SPAN = re.compile(
     r"^(?P<h1>\d{1,2})(?:[:.h](?P<m1>[0-5]\d))?\s*(?:-|–|—|to)\s*(?P<h2>\d{1,2})(?:[:.h](?P<m2>[0-5]\d))?$"
 )
 
 
-def rapport(command: Command) -> Reply:
+def rapport_command(stat_sources: Sequence[StatSource] = ()) -> Callable[[Command], Reply]:
+    """`/rapport`, counting in `/rapport stats` what the capabilities contribute (``stat_sources``)."""
+
+    def command_function(command: Command) -> Reply:
+        return rapport(command, stat_sources)
+
+    return command_function
+
+
+def rapport(command: Command, stat_sources: Sequence[StatSource] = ()) -> Reply:
     """Dispatch `/rapport <subcommand>`."""
     parsed = parse(command.text)
     if not parsed.words:
@@ -42,7 +49,7 @@ def rapport(command: Command) -> Reply:
     if sub in ("hours", "hour", "workhours"):
         return hours(command, " ".join(rest))
     if sub == "stats":
-        return Reply(text=stats(command.runtime, command.team_id))
+        return Reply(text=stats(command.runtime, command.team_id, stat_sources))
     if sub == "care":
         return care(command, " ".join(rest))
     if sub == "export":
@@ -115,12 +122,12 @@ def _hhmm(minutes: int) -> str:
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
-def stats(runtime: Runtime, team_id: str) -> str:
-    """A few counts about this workspace."""
+def stats(runtime: Runtime, team_id: str, sources: Sequence[StatSource] = ()) -> str:
+    """A few counts about this workspace: clients, members, and what each capability adds."""
     with team_session(runtime.sessions, team_id) as session:
         clients = session.scalar(select(func.count()).select_from(Client)) or 0
         members = session.scalar(select(func.count()).select_from(TeamMember)) or 0
         lines = [f"• Clients: *{clients}*", f"• Team members seen: *{members}*"]
-        for label, count in STAT_SOURCES:
+        for label, count in sources:
             lines.append(f"• {label}: *{count(session)}*")
     return "*Rapport in this workspace*\n" + "\n".join(lines)

@@ -13,7 +13,7 @@ from db.scoped import team_session
 from handlers.common.commands import Command
 from handlers.common.files import send_file
 from handlers.common.respond import Reply
-from handlers.runtime import Runtime
+from handlers.common.runtime import Runtime
 
 
 def workspace_data(runtime: Runtime, team_id: str) -> dict[str, list[dict[str, Any]]]:
@@ -22,10 +22,11 @@ def workspace_data(runtime: Runtime, team_id: str) -> dict[str, list[dict[str, A
     with team_session(runtime.sessions, team_id) as session:
         for mapper in sorted(Base.registry.mappers, key=lambda m: m.class_.__tablename__):
             model = mapper.class_
+            table: str = model.__tablename__  # every mapped class has one (the sort above reads it)
             if not issubclass(model, TeamOwned):
                 continue
             rows = session.scalars(select(model).order_by(*mapper.primary_key)).all()
-            data[model.__tablename__] = [
+            data[table] = [
                 {column.key: _plain(getattr(row, column.key)) for column in mapper.column_attrs} for row in rows
             ]
     return data

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from db.models import TranslationCache
 from db.scoped import team_session
-from handlers.runtime import Runtime
+from handlers.common.runtime import Runtime
 
 logger = logging.getLogger(__name__)
 

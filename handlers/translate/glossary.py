@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from db.models import GlossaryTerm
 from db.scoped import team_session
 from handlers.common.errors import UserError
-from handlers.runtime import Runtime
+from handlers.common.runtime import Runtime
 
 MAX_TERM = 100
 MAX_TERMS = 500

@@ -19,7 +19,7 @@ from cultures.languages import main_language
 from db.models import ChannelClient, Client
 from db.scoped import team_session
 from handlers.clients.directory import find_client
-from handlers.runtime import Runtime
+from handlers.common.runtime import Runtime
 
 
 @dataclass(frozen=True)

@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
 from handlers.common.commands import register_command
-from handlers.common.interactive import answers_errors
-from handlers.runtime import Runtime
+from handlers.common.interactive import Interaction, answers_errors
+from handlers.common.runtime import Runtime
 from handlers.translate import detect, messages
 from handlers.translate.blocks import POST_ACTION
 from handlers.translate.command import USAGE, translate_command
@@ -24,19 +24,19 @@ def register(app: App, runtime: Runtime) -> None:
 
     @app.shortcut(SHORTCUT)
     @answers_errors
-    def translate_message(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+    def translate_message(ack: Ack, context: BoltContext, shortcut: dict[str, Any], client: WebClient) -> None:
         ack()
-        messages.on_shortcut(runtime, client, body)
+        messages.on_shortcut(runtime, client, Interaction.of(context, shortcut), (shortcut.get("message") or {}))
 
     @app.event("reaction_added")
     @answers_errors
-    def reaction_added(body: dict[str, Any], client: WebClient) -> None:
-        messages.on_reaction(runtime, client, body)
+    def reaction_added(context: BoltContext, body: dict[str, Any], event: dict[str, Any], client: WebClient) -> None:
+        messages.on_reaction(runtime, client, context.team_id or "", event, body.get("event_id"))
 
     @app.action(re.compile(rf"^{POST_ACTION}(_\d+)?$"))
     @answers_errors
-    def post_translation(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+    def post_translation(ack: Ack, context: BoltContext, body: dict[str, Any], client: WebClient) -> None:
         ack()
-        messages.on_post(client, body)
+        messages.on_post(client, Interaction.of(context, body))
 
     detect.warm_up()  # the language detector loads in the background, not on the first request

@@ -22,9 +22,10 @@ from db.models import SeenEvent
 from db.scoped import team_session
 from handlers.common.errors import UserError
 from handlers.common.events import first_time
+from handlers.common.interactive import Interaction
 from handlers.common.people import member
 from handlers.common.respond import Reply, Responder
-from handlers.runtime import Runtime
+from handlers.common.runtime import Runtime
 from handlers.translate import blocks
 from handlers.translate.detect import base_language
 from handlers.translate.flags import country_of_reaction, language_of_flag
@@ -66,7 +67,8 @@ def fetch_message(client: WebClient, channel: str, ts: str) -> dict[str, Any] | 
         except SLACK_ERRORS as error:
             logger.info("could not read message %s in %s: %s", ts, channel, error)
             continue
-        for message in response.get("messages") or []:
+        messages: list[dict[str, Any]] = response.get("messages") or []
+        for message in messages:
             if message.get("ts") == ts:
                 return message
     return None
@@ -75,16 +77,13 @@ def fetch_message(client: WebClient, channel: str, ts: str) -> dict[str, Any] | 
 # --- flag reactions -----------------------------------------------------------------
 
 
-def on_reaction(runtime: Runtime, client: WebClient, body: dict[str, Any]) -> None:
+def on_reaction(runtime: Runtime, client: WebClient, team_id: str, event: dict[str, Any], event_id: str | None) -> None:
     """A reaction was added: if it is a flag on a message, post the translation in its thread once."""
-    event = body.get("event") or {}
     item = event.get("item") or {}
     country = country_of_reaction(event.get("reaction") or "")
     if country is None or item.get("type") != "message" or not item.get("channel") or not item.get("ts"):
         return
-    team_id = body.get("team_id") or (body.get("authorizations") or [{}])[0].get("team_id") or ""
     channel, ts, user_id = item["channel"], item["ts"], event.get("user") or ""
-    event_id = body.get("event_id")
     if event_id and not first_time(runtime, team_id, f"translate-event:{event_id}"):
         return  # a Slack retry of a delivery we already handle
     linked = channel_client_of(runtime, team_id, channel)
@@ -168,13 +167,11 @@ def _tell(client: WebClient, channel: str, user_id: str, text: str) -> None:
 # --- the Translate message shortcut ---------------------------------------------------
 
 
-def on_shortcut(runtime: Runtime, client: WebClient, body: dict[str, Any]) -> None:
-    """The Translate shortcut on a message: the translation for the asker only."""
-    user_id = (body.get("user") or {}).get("id") or ""
-    team_id = (body.get("team") or {}).get("id") or (body.get("user") or {}).get("team_id") or ""
-    channel_id = (body.get("channel") or {}).get("id")
-    text = (body.get("message") or {}).get("text") or ""
-    responder = Responder(client, user_id, channel_id, body.get("response_url"))
+def on_shortcut(runtime: Runtime, client: WebClient, asker: Interaction, message: dict[str, Any]) -> None:
+    """The Translate shortcut on ``message``: the translation for the asker only."""
+    user_id, team_id, channel_id = asker.user_id, asker.team_id, asker.channel_id
+    text = message.get("text") or ""
+    responder = Responder(client, user_id, channel_id, asker.response_url)
     reply = answer(lambda: shortcut_reply(runtime, client, team_id, user_id, channel_id, text))
     try:
         responder.send(reply)
@@ -230,14 +227,13 @@ def answer(make: Callable[[], Reply]) -> Reply:
 # --- the Post to channel button ---------------------------------------------------------
 
 
-def on_post(client: WebClient, body: dict[str, Any]) -> None:
+def on_post(client: WebClient, click: Interaction) -> None:
     """Post a translation from the asker's answer into the channel, for everyone."""
-    user_id = (body.get("user") or {}).get("id") or ""
-    channel = (body.get("container") or {}).get("channel_id") or (body.get("channel") or {}).get("id") or user_id
-    action = (body.get("actions") or [{}])[0]
-    responder = Responder(client, user_id, channel, body.get("response_url"))
+    user_id = click.user_id
+    channel = click.channel_id or user_id
+    responder = Responder(client, user_id, channel, click.response_url)
     try:
-        data = blocks.read_post_value(action.get("value") or "")
+        data = blocks.read_post_value(click.value)
     except ValueError:
         responder.send(Reply(text="That button is out of date: translate the text again."))
         return
@@ -257,7 +253,7 @@ def on_post(client: WebClient, body: dict[str, Any]) -> None:
         )
         responder.send(Reply(text=f":warning: I could not post in <#{channel}>: {hint}."))
         return
-    if action.get("action_id") == blocks.POST_ACTION and data.get("n", 1) == 1:
+    if click.action_id == blocks.POST_ACTION and data.get("n", 1) == 1:
         # One part: the answer is done; replace it so that a second click cannot post twice.
         done = blocks.posted_blocks(text, data.get("s"), data.get("t") or "", user_id)[:-1]
         responder.send(

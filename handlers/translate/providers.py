@@ -43,7 +43,7 @@ from deep_translator.exceptions import (
     TooManyRequests,
 )
 
-from handlers.runtime import TranslatorConfig
+from handlers.common.runtime import TranslatorConfig
 
 logger = logging.getLogger(__name__)
 
@@ -162,24 +162,30 @@ def provider_chain(config: TranslatorConfig) -> list[ProviderSpec]:
             chain.append(libre_provider(config.libretranslate_url, config.libretranslate_api_key))
         elif name == "deepl" and config.deepl_api_key:
             deepl_key = config.deepl_api_key
+
+            def make_deepl(s: str, t: str, k: str = deepl_key) -> Any:
+                # Free-plan keys end in ":fx" and use DeepL's free endpoint.
+                return DeeplTranslator(source=s, target=t, api_key=k, use_free_api=k.endswith(":fx"))
+
             chain.append(
                 ProviderSpec(
                     "deepl",
                     5000,
-                    # Free-plan keys end in ":fx" and use DeepL's free endpoint.
-                    lambda s, t, k=deepl_key: DeeplTranslator(
-                        source=s, target=t, api_key=k, use_free_api=k.endswith(":fx")
-                    ),
+                    make_deepl,
                     frozenset(DEEPL_LANGUAGE_TO_CODE.values()),
                 )
             )
         elif name == "microsoft" and config.microsoft_translator_key:
             microsoft_key = config.microsoft_translator_key
+
+            def make_microsoft(s: str, t: str, k: str = microsoft_key) -> Any:
+                return MicrosoftTranslator(source=s, target=t, api_key=k)
+
             chain.append(
                 ProviderSpec(
                     "microsoft",
                     5000,
-                    lambda s, t, k=microsoft_key: MicrosoftTranslator(source=s, target=t, api_key=k),
+                    make_microsoft,
                     None,  # the engine fetches its language list itself
                     aliases={"zh": "zh-Hans", "zh-CN": "zh-Hans", "zh-TW": "zh-Hant", "zh-HK": "zh-Hant"},
                 )

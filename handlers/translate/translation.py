@@ -14,7 +14,7 @@ from cultures.errors import CultureError
 from cultures.languages import resolve_language
 from db.scoped import team_session
 from handlers.common.errors import UserError
-from handlers.runtime import Runtime
+from handlers.common.runtime import Runtime
 from handlers.translate import cache, providers
 from handlers.translate.detect import Detection, base_language, detect
 from handlers.translate.glossary import terms

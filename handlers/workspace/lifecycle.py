@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 from db.models import Workspace
 from db.models.followups import ACTIVE, FollowUp
 from db.scoped import team_session
-from handlers.runtime import Runtime
+from handlers.common.runtime import Runtime
 
 logger = logging.getLogger(__name__)
 
@@ -124,4 +124,5 @@ def note_in_use_soon(runtime: Runtime, team_id: str) -> None:
     found = runtime.extras.get("in_use")
     if not isinstance(found, _InUse):
         found = runtime.extras.setdefault("in_use", _InUse(runtime))
-    found.note(team_id)  # type: ignore[union-attr]
+        assert isinstance(found, _InUse)  # only this function stores "in_use"
+    found.note(team_id)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.slack_requests import SlackSender
+from tests.support.slack_requests import SlackSender
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -27,7 +27,7 @@ from sqlalchemy import func, inspect, select, table
 from bot.standin import SlackStandIn
 from db.session import make_engine
 from tests.bot.test_entry_points import ROOT, _env, _free_port
-from tests.slack_requests import SlackSender, sign
+from tests.support.slack_requests import SlackSender, sign
 
 SECRET = "entry-secret"
 

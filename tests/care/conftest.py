@@ -10,7 +10,7 @@ from bot.slack import build_client
 from db.models import Workspace
 from db.models.care import CareNote
 from db.scoped import all_teams_session, team_session
-from handlers.runtime import Runtime
+from handlers.common.runtime import Runtime
 from tests.draft import conftest as draft
 from tests.draft.conftest import add_client, set_member
 

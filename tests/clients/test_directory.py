@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from cultures.cards import WeeklyHours
+from cultures.weekly import WeeklyHours
 from db.models import Client
 from db.scoped import team_session
 from handlers.clients.directory import DuplicateClient, add_client, client_hours, find_client, update_client

@@ -16,16 +16,13 @@ from cultures.cards import (
     CardError,
     HoursFormatError,
     MissingCard,
-    WeeklyHours,
     card_files,
     card_for,
-    format_intervals,
     load_card_file,
     load_cards,
-    parse_hours,
-    parse_shift,
 )
 from cultures.countries import iso_country_codes, known_territory_codes
+from cultures.weekly import WeeklyHours, format_intervals, parse_hours, parse_shift
 
 SHIPPED = card_files()
 

@@ -8,7 +8,7 @@ import datetime as dt
 import pendulum
 import pytest
 
-from cultures.cards import WeeklyHours, card_for
+from cultures.cards import card_for
 from cultures.errors import HoursFormatError, MissingCard, UnknownSubdivision, UnknownZone
 from cultures.hours import (
     ClientHours,
@@ -24,6 +24,7 @@ from cultures.hours import (
     overlap,
     system_clock,
 )
+from cultures.weekly import WeeklyHours
 
 D = dt.date
 NINE_TO_FIVE = WeeklyHours.parse("09:00-17:00")

@@ -13,8 +13,8 @@ import pendulum
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cultures.cards import WeeklyHours
 from cultures.hours import ClientHours, MemberHours, first_good_moment, is_good_moment, judge, next_good_windows
+from cultures.weekly import WeeklyHours
 
 ZONES = [
     "Europe/Berlin",

@@ -33,12 +33,12 @@ def test_the_claim_reads_due_rows_in_order_from_the_partial_index(pg_url):
 
     from sqlalchemy import text
 
-    from handlers.followups.delivery import _due_query
-    from tests.followups.workers import insert_due
+    from handlers.followups.claims import due_query
+    from tests.support.workers import insert_due
 
     engine = make_engine(pg_url)
     insert_due(engine, 5000)
-    statement = _due_query("deliver", dt.datetime.now(dt.UTC)).limit(200).with_for_update(skip_locked=True)
+    statement = due_query("deliver", dt.datetime.now(dt.UTC)).limit(200).with_for_update(skip_locked=True)
     compiled = statement.compile(dialect=engine.dialect, compile_kwargs={"render_postcompile": True})
     names: list[str] = []
 

@@ -7,7 +7,7 @@ import datetime as dt
 from db.models import Client, TeamMember
 from db.scoped import team_session
 from handlers.clients.fields import name_key
-from handlers.runtime import Runtime
+from handlers.common.runtime import Runtime
 from tests.fakes.libre_app import TIMEOUT, libre, runtime, settings  # shared fixtures
 
 TEAM = "T1"

@@ -7,7 +7,7 @@ import datetime as dt
 from slack_sdk.models.blocks import Block
 
 from tests.draft.conftest import add_client, set_member
-from tests.fakes.libretranslate import fake_translation
+from tests.support.libretranslate import fake_translation
 
 
 def _ask(rapport, text: str, user: str = "U1") -> dict:

@@ -8,10 +8,10 @@ import pytest
 from slack_sdk.models.blocks import Block
 
 from db.models.escalations import ACKNOWLEDGED, OPEN, RESOLVED
+from handlers.common.channels import problem_message, stored_form
 from handlers.common.errors import UserError
 from handlers.escalate import blocks
 from handlers.escalate.blocks import EscalationView, ListedEscalation, OpenFollowUp
-from handlers.escalate.channels import problem_message, stored_form
 from handlers.escalate.settings import EscalationSettings, parse_auto_after, parse_reping
 
 NOW = dt.datetime(2026, 11, 23, 10, 0, tzinfo=dt.UTC)

@@ -384,7 +384,7 @@ def test_the_reminders_escalate_button_opens_the_form_and_the_follow_up_does_not
 
 
 def test_checked_channel_id_for_the_client_directory(rapport):
-    from handlers.escalate.channels import ChannelError, checked_channel_id
+    from handlers.common.channels import ChannelError, checked_channel_id
 
     _setup(rapport)
     rapport.slack.add_channel("C60", "gulf", is_member=False)

@@ -13,9 +13,9 @@ from sqlalchemy import Engine
 from bot.app import build_runtime
 from bot.settings import Settings
 from bot.standin import SlackStandIn
-from handlers.runtime import Runtime
+from handlers.common.runtime import Runtime
 from tests.conftest import SECRET, TOKEN, FakeClock
-from tests.fakes.libretranslate import FakeLibreTranslate
+from tests.support.libretranslate import FakeLibreTranslate
 
 TIMEOUT = 2.0  # TRANSLATOR_TIMEOUT in these tests (production default: 8 s)
 

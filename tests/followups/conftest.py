@@ -14,8 +14,9 @@ from db.models import Client, TeamMember
 from db.models.followups import FollowUp
 from db.scoped import all_teams_session, team_session
 from handlers.clients.fields import name_key
-from handlers.followups.delivery import DispatchReport, dispatch_due, forget_dm_channels
-from handlers.runtime import Runtime
+from handlers.common.runtime import Runtime
+from handlers.followups.delivery import DispatchReport, dispatch_due
+from handlers.followups.posting import forget_dm_channels
 
 TEAM = "T1"
 

@@ -188,7 +188,8 @@ def test_recurring_catches_up_once_then_keeps_its_schedule(rapport, tick):
 
 
 def test_crash_after_claim_loses_nothing_and_sends_nothing_twice(rapport, tick):
-    from handlers.followups.delivery import LEASE, claim, deliveries_of
+    from handlers.followups.claims import LEASE, claim
+    from tests.support.workers import deliveries_of
 
     _berlin_app(rapport)
     for n in range(30):
@@ -198,7 +199,7 @@ def test_crash_after_claim_loses_nothing_and_sends_nothing_twice(rapport, tick):
     assert len(claimed) == 30
     # The dead worker got one message out before dying: Slack has it, our database does not.
     victim = claimed[0]
-    from handlers.followups.delivery import Job
+    from handlers.followups.claims import Job
 
     rapport.client.chat_postMessage(
         channel="D1",
@@ -226,7 +227,8 @@ def test_a_claim_failing_midway_still_records_the_messages_in_flight(rapport, en
 
     from sqlalchemy import event
 
-    from handlers.followups.delivery import deliveries_of, dispatch_due
+    from handlers.followups.delivery import dispatch_due
+    from tests.support.workers import deliveries_of
 
     _berlin_app(rapport)
     for n in range(10):
@@ -364,14 +366,14 @@ def test_escalate_asks_for_a_summary_and_posts_to_the_escalation_channel(rapport
 def test_posters_hand_back_one_outcome_per_job_even_when_a_job_raises():
     import threading
 
-    from handlers.followups import delivery
+    from handlers.followups import delivery, posting
 
     def work(n: int):
         if n % 7 == 0:
             raise RuntimeError(f"job {n} broke")
-        return delivery._Outcome("sent", row_id=n)
+        return posting.Outcome("sent", row_id=n)
 
-    with delivery._Posters(4) as posters:
+    with delivery.Posters(4) as posters:
         for n in range(100):
             posters.submit(n, lambda n=n: work(n))
         results = [posters.results.get(timeout=10) for _ in range(100)]
@@ -385,12 +387,12 @@ def test_posters_hand_back_one_outcome_per_job_even_when_a_job_raises():
 def test_a_job_that_raises_is_counted_and_the_pass_finishes():
     from collections import Counter
 
-    from handlers.followups import delivery
+    from handlers.followups import delivery, posting
 
     report = delivery.DispatchReport()
     done: list = []
-    with delivery._Posters(2) as posters:
-        posters.submit(1, lambda: delivery._Outcome("sent", row_id=1, values={"x": 1}))
+    with delivery.Posters(2) as posters:
+        posters.submit(1, lambda: posting.Outcome("sent", row_id=1, values={"x": 1}))
         posters.submit(2, lambda: 1 / 0)
         pending = Counter({1: 1, 2: 1})
         while pending:

@@ -7,17 +7,8 @@ import datetime as dt
 import pytest
 
 from cultures.hours import ClientHours
-from handlers.followups.schedule import (
-    NotAWhen,
-    Rule,
-    Series,
-    WhenError,
-    member_hours,
-    parse_duration,
-    place,
-    read_when,
-    snooze_target,
-)
+from handlers.followups.schedule import Series, member_hours, place, snooze_target
+from handlers.followups.when import NotAWhen, Rule, WhenError, parse_duration, read_when
 
 NOW = dt.datetime(2026, 11, 27, 14, 55, tzinfo=dt.UTC)  # Friday; 17:55 in Riyadh, 15:55 in Berlin
 BERLIN = ClientHours.for_country("DE", "Europe/Berlin")

@@ -69,7 +69,7 @@ def test_an_uninstall_seen_by_another_process_is_cleared_by_a_command_here(rappo
 
 
 def test_a_reminder_held_by_a_pass_that_began_before_the_resume_is_released(rapport, tick, web):
-    from handlers.followups import delivery
+    from handlers.followups import claims, posting
 
     runtime, clock = rapport.runtime, rapport.clock
     add_client(runtime, "Müller Maschinenbau", "DE", "Europe/Berlin")
@@ -78,10 +78,10 @@ def test_a_reminder_held_by_a_pass_that_began_before_the_resume_is_released(rapp
     _command(rapport, "/followup", "Müller Maschinenbau in 10 minutes send the offer")
     clock.advance(minutes=11)
     now = clock()
-    [row] = delivery.claim(runtime, "deliver", now, 10)
+    [row] = claims.claim(runtime, "deliver", now, 10)
     # The pass read the mark when it began; the workspace has been resumed since (none in the database).
-    stale = delivery._Context(now, {}, {"T1": {"uninstalled": {"reason": "app_uninstalled"}}})
-    outcome = delivery._handle(runtime, web, delivery.Job(row, "deliver"), stale, delivery.worker_id())
+    stale = posting.Context(now, {}, {"T1": {"uninstalled": {"reason": "app_uninstalled"}}})
+    outcome = posting.post(runtime, web, claims.Job(row, "deliver"), stale, claims.worker_id())
     assert outcome.name == "retry"
     assert one(runtime).claimed_until is None  # not held for hours
     clock.advance(seconds=30)

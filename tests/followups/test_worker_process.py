@@ -10,10 +10,10 @@ import pytest
 
 from bot.standin import SlackStandIn
 from db.session import make_engine
-from handlers.followups.delivery import deliveries_of
-from tests.followups.workers import (
+from tests.support.workers import (
     count_claimed,
     count_sent,
+    deliveries_of,
     insert_due,
     start_worker,
     stop,

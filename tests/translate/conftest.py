@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from db.models import Client
 from db.scoped import team_session
-from handlers.runtime import Runtime
+from handlers.common.runtime import Runtime
 from tests.fakes.libre_app import TIMEOUT, libre, runtime, settings  # shared fixtures
 
 

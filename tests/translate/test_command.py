@@ -7,7 +7,7 @@ import json
 import time
 
 from handlers.translate.blocks import POST_ACTION
-from tests.fakes.libretranslate import fake_translation
+from tests.support.libretranslate import fake_translation
 from tests.translate.conftest import TIMEOUT, add_client
 
 

@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from handlers.translate.markup import protect, quiet_broadcasts, restore
-from tests.fakes.libretranslate import FakeLibreTranslate, fake_translation
+from tests.support.libretranslate import FakeLibreTranslate, fake_translation
 
 SAMPLE = (
     "Hi <@U123|ada> and <#C42|sales>, see <https://x.test/a?b=1|the doc> :wave::skin-tone-2: "

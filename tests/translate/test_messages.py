@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 
 from handlers.translate.listeners import SHORTCUT
-from tests.fakes.libretranslate import fake_translation
+from tests.support.libretranslate import fake_translation
 from tests.translate.conftest import add_client
 
 GERMAN = "Vielen Dank für Ihre Bestellung. Wir liefern morgen früh."

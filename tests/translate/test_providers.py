@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from handlers.runtime import TranslatorConfig
+from handlers.common.runtime import TranslatorConfig
 from handlers.translate.providers import (
     TranslationUnavailable,
     call_with_timeout,
@@ -20,7 +20,7 @@ from handlers.translate.providers import (
     split_for_limit,
     translate,
 )
-from tests.fakes.libretranslate import FakeLibreTranslate, fake_translation
+from tests.support.libretranslate import FakeLibreTranslate, fake_translation
 
 
 @pytest.fixture

@@ -8,7 +8,9 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine, func, insert, select
 
@@ -83,7 +85,9 @@ def count_claimed(engine: Engine) -> int:
         )
 
 
-def start_worker(database_url: str, slack_url: str, interval: float = 0.2, log: Path | None = None) -> subprocess.Popen:
+def start_worker(
+    database_url: str, slack_url: str, interval: float = 0.2, log: Path | None = None
+) -> subprocess.Popen[bytes]:
     """`python -m bot worker` as a separate process group."""
     env = {
         **os.environ,
@@ -106,7 +110,7 @@ def start_worker(database_url: str, slack_url: str, interval: float = 0.2, log: 
     )
 
 
-def stop(process: subprocess.Popen, sig: int = signal.SIGTERM) -> None:
+def stop(process: subprocess.Popen[bytes], sig: int = signal.SIGTERM) -> None:
     if process.poll() is None:
         os.killpg(process.pid, sig)
         try:
@@ -116,7 +120,7 @@ def stop(process: subprocess.Popen, sig: int = signal.SIGTERM) -> None:
             process.wait(timeout=5)
 
 
-def wait_until(condition, timeout: float, every: float = 0.2) -> bool:
+def wait_until(condition: Callable[[], bool], timeout: float, every: float = 0.2) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if condition():
@@ -130,3 +134,13 @@ def widen_backlog(standin: SlackStandIn, backlog: int = 256) -> SlackStandIn:
     worker, connections overflow it and wait for TCP's 1 s retransmit. Listen again with room."""
     standin._server.socket.listen(backlog)
     return standin
+
+
+def deliveries_of(calls: Iterable[dict[str, Any]]) -> dict[int, int]:
+    """How many messages each follow-up got, from recorded ``chat.postMessage`` arguments (tests, bench)."""
+    counts: dict[int, int] = {}
+    for args in calls:
+        payload = (args.get("metadata") or {}).get("event_payload") or {}
+        if "followup" in payload and ":nag:" not in str(payload.get("delivery")):
+            counts[int(payload["followup"])] = counts.get(int(payload["followup"]), 0) + 1
+    return counts

@@ -20,7 +20,8 @@ from sqlalchemy.engine import make_url
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+        port: int = s.getsockname()[1]
+        return port
 
 
 def _as_postgres(args: list[str]) -> list[str]:

@@ -66,6 +66,7 @@ class FakeLibreTranslate:
     @property
     def url(self) -> str:
         host, port = self._server.server_address[:2]
+        assert isinstance(host, str)  # an AF_INET socket's address: (host text, port)
         return f"http://{host}:{port}/"
 
     def start(self) -> FakeLibreTranslate:

@@ -1,0 +1,108 @@
+"""Claim and lease: which due reminders this worker takes, in one statement, for a while.
+
+A claim is a lease: ``claimed_by`` = this worker, ``claimed_until`` = now + ``LEASE``, renewed
+while the batch is still being sent (``renew``). ``UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP
+LOCKED LIMIT n) RETURNING …`` on PostgreSQL, so several workers never take the same row; on SQLite
+the same single statement is atomic (one dispatcher is expected). A row whose previous claim
+ended without an outcome comes back flagged ``maybe_sent`` (see ``handlers.followups.posting``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import socket
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import BindParameter, Select, bindparam, or_, select, update
+
+from db.models.followups import ACTIVE, SENT, FollowUp
+from db.scoped import all_teams_session
+from handlers.common.runtime import Runtime
+
+LEASE = dt.timedelta(seconds=15)
+_WORKER = f"{socket.gethostname()[:30]}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+def worker_id() -> str:
+    """This process's name in ``claimed_by``."""
+    return _WORKER
+
+
+@dataclass(frozen=True)
+class Job:
+    """One claimed row, detached: what to post and to whom."""
+
+    row: FollowUp
+    kind: str  # "deliver" or "nag"
+
+    @property
+    def key(self) -> str:
+        """Names this delivery in the message metadata (to find it again after a crash)."""
+        row = self.row
+        if self.kind == "nag":
+            return f"{row.id}:nag:{int(row.fired_at.timestamp()) if row.fired_at else 0}"
+        return f"{row.id}:{int(row.due_at.timestamp()) if row.due_at else 0}:{row.occurrence}"
+
+
+def due_query(kind: str, now: dt.datetime) -> Select[int]:
+    """Ids of due rows of ``kind`` whose lease is free, oldest first."""
+    lease_free = or_(FollowUp.claimed_until.is_(None), FollowUp.claimed_until <= now)
+    if kind == "deliver":
+        # The statuses are written into the SQL, not bound: the partial index on active rows'
+        # due_at (migration 0006) is then usable by a prepared statement's generic plan too.
+        active: BindParameter[list[str]] = bindparam(
+            "active_statuses", list(ACTIVE), expanding=True, literal_execute=True
+        )
+        return (
+            select(FollowUp.id)
+            .where(FollowUp.status.in_(active), FollowUp.due_at <= now, lease_free)
+            .order_by(FollowUp.due_at)
+        )
+    return (
+        select(FollowUp.id)
+        .where(FollowUp.status == SENT, FollowUp.nag_due_at <= now, FollowUp.nagged_at.is_(None), lease_free)
+        .order_by(FollowUp.nag_due_at)
+    )
+
+
+def claim(runtime: Runtime, kind: str, now: dt.datetime, limit: int, worker: str | None = None) -> list[FollowUp]:
+    """Lease up to ``limit`` due rows to this worker in one statement; returns them detached.
+
+    ``kind`` is ``deliver`` (``due_at`` reached) or ``nag`` (``nag_due_at`` reached). A row
+    whose previous claim ended without an outcome comes back with ``maybe_sent`` set.
+    """
+    worker = worker or _WORKER
+    due = due_query(kind, now).limit(limit).with_for_update(skip_locked=True)
+    statement = (
+        update(FollowUp)
+        .where(FollowUp.id.in_(due.scalar_subquery()))
+        .values(
+            maybe_sent=FollowUp.claimed_by.is_not(None),
+            claimed_by=worker,
+            claimed_until=now + LEASE,
+            attempts=FollowUp.attempts + 1,
+        )
+        .returning(FollowUp)
+        .execution_options(synchronize_session=False)
+    )
+    with all_teams_session(runtime.sessions) as session:
+        rows = list(session.scalars(statement))
+    rows.sort(key=lambda r: (r.due_at if kind == "deliver" else r.nag_due_at) or now)
+    return rows
+
+
+def renew(runtime: Runtime, ids: Iterable[int], worker: str) -> None:
+    """Extend the lease of rows this worker still holds (a batch being sent)."""
+    ids = list(ids)
+    if not ids:
+        return
+    with all_teams_session(runtime.sessions) as session:
+        session.execute(
+            update(FollowUp)
+            .where(FollowUp.id.in_(ids), FollowUp.claimed_by == worker)
+            .values(claimed_until=runtime.clock() + LEASE)
+            .execution_options(synchronize_session=False)
+        )
