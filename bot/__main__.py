@@ -163,7 +163,7 @@ class _DropLines(logging.Filter):
 
 
 def _run_app(settings: Settings, engine: Engine) -> int:
-    from bot.app import build_runtime, create_app
+    from bot.app import DRAIN_SECONDS, ListenerPool, build_runtime, create_app
     from bot.dispatcher import start_dispatcher
     from bot.server import serve, wsgi_app
     from bot.slack import build_client
@@ -196,6 +196,9 @@ def _run_app(settings: Settings, engine: Engine) -> int:
     server.shutdown()
     if socket_mode is not None:
         socket_mode.close()
+    pool = runtime.extras.get("listener_pool")
+    if isinstance(pool, ListenerPool) and not pool.drain():  # answers already acknowledged get sent
+        logger.warning("stopping with listener work still running after %s s", DRAIN_SECONDS)
     scheduler.shutdown(wait=True)
     return 0
 

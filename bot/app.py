@@ -6,7 +6,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 from slack_bolt import App
@@ -48,6 +48,39 @@ def build_runtime(settings: Settings, clock: Clock | None = None, engine: Engine
 
 
 LISTENER_THREADS = 16
+DRAIN_SECONDS = 5.0
+
+
+class ListenerPool(ThreadPoolExecutor):
+    """Bolt's listener threads, counting the work in flight so that a stopping process (and a test)
+    can wait for the answers already acknowledged to be sent: ``drain()``."""
+
+    def __init__(self, max_workers: int) -> None:
+        super().__init__(max_workers=max_workers, thread_name_prefix="listener")
+        self._busy = 0
+        self._idle = threading.Condition()
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        with self._idle:
+            self._busy += 1
+        try:
+            future = super().submit(fn, *args, **kwargs)
+        except BaseException:
+            self._done(None)
+            raise
+        future.add_done_callback(self._done)
+        return future
+
+    def _done(self, _future: Future[Any] | None) -> None:
+        with self._idle:
+            self._busy -= 1
+            if self._busy == 0:
+                self._idle.notify_all()
+
+    def drain(self, timeout: float = DRAIN_SECONDS) -> bool:
+        """Wait until no listener work is queued or running; False if ``timeout`` passed first."""
+        with self._idle:
+            return self._idle.wait_for(lambda: self._busy == 0, timeout)
 
 
 def create_app(settings: Settings, runtime: Runtime, client: WebClient | None = None) -> App:
@@ -56,6 +89,8 @@ def create_app(settings: Settings, runtime: Runtime, client: WebClient | None = 
     ``client`` defaults to the one built from settings (``SLACK_API_URL``, retry handlers).
     """
     client = client or build_client(settings)
+    pool = ListenerPool(LISTENER_THREADS)
+    runtime.extras["listener_pool"] = pool
     app = App(
         client=client,
         signing_secret=settings.slack_signing_secret or "",
@@ -64,7 +99,7 @@ def create_app(settings: Settings, runtime: Runtime, client: WebClient | None = 
         process_before_response=False,
         # Bolt's default is 5 threads: five slow answers (a translation) would hold every other
         # command's acknowledgement back. Each thread may hold a database connection (db.session.POOL_SIZE).
-        listener_executor=ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="listener"),
+        listener_executor=pool,
         logger=logging.getLogger("slack_bolt"),
     )
     if isinstance(client, KeepAliveWebClient):

@@ -51,6 +51,7 @@ class SlackStandIn:
         self.messages: dict[tuple[str, str], dict[str, Any]] = {}
         self.failures: dict[str, list[Failure]] = {}
         self.files: dict[str, dict[str, Any]] = {}
+        self.teams: dict[str, dict[str, Any]] = {}
         self.listeners: list[Callable[[Call], None]] = []
         self._lock = threading.Lock()
         self._ts = itertools.count(1)
@@ -90,11 +91,13 @@ class SlackStandIn:
         tz: str = "UTC",
         locale: str = "en-US",
         name: str | None = None,
+        team_id: str | None = None,
     ) -> None:
-        """Make ``users.info`` know a user with a time zone."""
+        """Make ``users.info`` know a user with a time zone (``team_id``: another organisation's,
+        for someone at a client in a Slack Connect channel)."""
         self.users[user_id] = {
             "id": user_id,
-            "team_id": self.team_id,
+            "team_id": team_id or self.team_id,
             "name": name or user_id.lower(),
             "real_name": name or user_id,
             "tz": tz,
@@ -111,7 +114,9 @@ class SlackStandIn:
         *,
         is_member: bool = True,
         archived: bool = False,
+        shared_with: str | None = None,
     ) -> None:
+        """A channel; ``shared_with`` (a team id) makes it a Slack Connect channel shared with that team."""
         self.channels[channel_id] = {
             "id": channel_id,
             "name": name,
@@ -119,7 +124,15 @@ class SlackStandIn:
             "is_member": is_member,
             "is_archived": archived,
             "is_private": False,
+            "is_shared": bool(shared_with),
+            "is_ext_shared": bool(shared_with),
+            "context_team_id": self.team_id,
+            "connected_team_ids": [self.team_id, shared_with] if shared_with else [self.team_id],
         }
+
+    def add_team(self, team_id: str, name: str) -> None:
+        """Another organisation that ``team.info`` describes (a client in a Slack Connect channel)."""
+        self.teams[team_id] = {"id": team_id, "name": name, "domain": name.lower().replace(" ", "-")}
 
     def add_message(
         self,
@@ -312,8 +325,16 @@ class SlackStandIn:
                 return {"ok": True, "messages": recent[: int(args.get("limit") or 100)], "has_more": False}
             found = self.messages.get((channel, ts))
             return {"ok": True, "messages": [found] if found else [], "has_more": False}
+        if method == "team.info":
+            wanted = args.get("team") or self.team_id
+            if wanted == self.team_id:
+                return {"ok": True, "team": {"id": self.team_id, "name": "Console", "domain": "console"}}
+            if wanted in self.teams:
+                return {"ok": True, "team": self.teams[wanted]}
+            return {"ok": False, "error": "team_not_found"}
         if method == "users.list":
-            return {"ok": True, "members": list(self.users.values()), "response_metadata": {"next_cursor": ""}}
+            own = [user for user in self.users.values() if user.get("team_id") == self.team_id]
+            return {"ok": True, "members": own, "response_metadata": {"next_cursor": ""}}
         if method == "users.info":
             user = self.users.get(args.get("user", ""))
             if user is None:

@@ -45,6 +45,8 @@ __all__ = [
     "Reason",
     "Verdict",
     "Window",
+    "business_deadline",
+    "business_time",
     "first_good_moment",
     "good_at",
     "is_good_moment",
@@ -718,3 +720,66 @@ def overlap(client: ClientHours, member: MemberHours, day: dt.date, respect_cale
     last = member_clock.wall_seconds(client_spans[-1][1])[0] + 1
     member_spans = _merge(span for o in range(first, last + 1) for span in member.spans(o))
     return [Window(_instant(s), _instant(e)) for s, e in _intersect(iter(client_spans), iter(member_spans))]
+
+
+# ---------------------------------------------------------------------------------------------
+# Business time: clocks that run only in the client's good windows
+
+
+MAX_BUSINESS_WINDOWS = 400  # about a year of two windows a day: enough for any target we allow
+
+
+def business_deadline(
+    start: dt.datetime, duration: dt.timedelta, client: ClientHours, team: MemberHours | None = None
+) -> dt.datetime:
+    """The instant when ``duration`` of the client's business time has passed since ``start``.
+
+    Only their good windows count: business hours on working days, in daytime, outside lunch;
+    weekends, public holidays and nights pause the clock — and, with ``team``, the team's own
+    off-hours too. When no window is found (hours closed every day, or never meeting the team's),
+    plain time counts, so a deadline always comes.
+    """
+    needed = duration
+    if needed <= dt.timedelta(0):
+        return start
+    cursor = start
+    seen = 0
+    while seen < MAX_BUSINESS_WINDOWS:
+        windows = next_good_windows(cursor, client, team, count=20, horizon_days=60)
+        if not windows:
+            break
+        for window in windows:
+            begin = max(_instant(_timestamp(window.start)), _instant(_timestamp(cursor)))
+            length = dt.timedelta(seconds=_timestamp(window.end) - _timestamp(begin))
+            if length >= needed:
+                return dt.datetime.fromtimestamp(_timestamp(begin) + needed.total_seconds(), dt.UTC)
+            needed -= length
+            cursor = window.end
+            seen += 1
+    return start + duration
+
+
+def business_time(
+    start: dt.datetime, end: dt.datetime, client: ClientHours, team: MemberHours | None = None
+) -> dt.timedelta:
+    """How much of the client's business time (inside ``team``'s hours, when given) lies between
+    ``start`` and ``end``."""
+    if end <= start:
+        return dt.timedelta(0)
+    total = 0.0
+    cursor = start
+    seen = 0
+    while seen < MAX_BUSINESS_WINDOWS:
+        windows = next_good_windows(cursor, client, team, count=20, horizon_days=60)
+        if not windows:
+            break
+        for window in windows:
+            begin, finish = max(_timestamp(window.start), _timestamp(cursor)), _timestamp(window.end)
+            if begin >= _timestamp(end):
+                return dt.timedelta(seconds=total)
+            total += min(finish, _timestamp(end)) - begin
+            if finish >= _timestamp(end):
+                return dt.timedelta(seconds=total)
+            cursor = window.end
+            seen += 1
+    return dt.timedelta(seconds=total)

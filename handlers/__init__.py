@@ -15,6 +15,7 @@ PeriodicTask = Callable[[Runtime, WebClient], object]
 def register_handlers(app: App, runtime: Runtime) -> None:
     """Register every capability's listeners on ``app``."""
     from handlers.care import listeners as care
+    from handlers.channels import listeners as channels
     from handlers.clients import listeners as clients
     from handlers.contact import listeners as contact
     from handlers.draft import listeners as draft
@@ -25,7 +26,8 @@ def register_handlers(app: App, runtime: Runtime) -> None:
     from handlers.translate import listeners as translate
     from handlers.workspace import listeners as workspace
 
-    others = (clients, contact, escalate, translate, followups, draft, home, care, workspace)
+    # channels before translate: its 👀/✅ reaction listener must see those reactions first
+    others = (clients, contact, escalate, channels, translate, followups, draft, home, care, workspace)
     stat_sources = [source for capability in others for source in getattr(capability, "STATS", ())]
     rapport.register(app, runtime, stat_sources)  # counts flow down to /rapport stats, not up into it
     for capability in others:
@@ -37,9 +39,12 @@ def register_handlers(app: App, runtime: Runtime) -> None:
 
 
 def periodic_tasks() -> list[PeriodicTask]:
-    """The work the dispatcher runs on every tick (due follow-ups, escalations, care notes)."""
+    """The work the dispatcher runs on every tick (due follow-ups, escalations, care notes, the reply
+    clocks of client requests)."""
     from handlers.care.delivery import care_tick
+    from handlers.channels.clock import request_tick
+    from handlers.common.events import prune_seen_events
     from handlers.escalate.auto import escalation_tick
     from handlers.followups.delivery import dispatch_due
 
-    return [dispatch_due, escalation_tick, care_tick]
+    return [dispatch_due, escalation_tick, care_tick, request_tick, prune_seen_events]

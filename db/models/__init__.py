@@ -5,15 +5,18 @@ from db.models.clients import Client
 from db.models.core import SeenEvent, TeamMember, Workspace
 from db.models.escalations import Escalation
 from db.models.followups import FollowUp
+from db.models.requests import ClientRequest, RequestMessage
 from db.models.translations import ChannelClient, GlossaryTerm, TranslationCache
 
 __all__ = [
     "CareNote",
     "ChannelClient",
     "Client",
+    "ClientRequest",
     "Escalation",
     "FollowUp",
     "GlossaryTerm",
+    "RequestMessage",
     "SeenEvent",
     "TeamMember",
     "TranslationCache",

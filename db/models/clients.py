@@ -32,6 +32,8 @@ class Client(TeamOwned, Base):
     birthday: Mapped[dt.date | None] = mapped_column(Date)
     note: Mapped[str | None] = mapped_column(Text)
     escalation_channel: Mapped[str | None] = mapped_column(String(32))
+    reply_minutes: Mapped[int | None] = mapped_column(Integer)  # first-reply target in shared channels; None: 4 h
+    translate_mode: Mapped[str | None] = mapped_column(String(8))  # in | both | off; None: in
     created_by: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

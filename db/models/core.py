@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db.base import Base, TeamOwned, UTCDateTime, utcnow
@@ -45,7 +45,7 @@ class SeenEvent(TeamOwned, Base):
     """An Events API delivery already handled (Slack retries on slow acks)."""
 
     __tablename__ = "seen_event"
-    __table_args__ = (UniqueConstraint("team_id", "event_key"),)
+    __table_args__ = (UniqueConstraint("team_id", "event_key"), Index("ix_seen_event_seen_at", "seen_at"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     event_key: Mapped[str] = mapped_column(String(200))

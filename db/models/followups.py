@@ -76,6 +76,7 @@ class FollowUp(TeamOwned, Base):
     anchor_timed: Mapped[bool] = mapped_column(Boolean, default=True)  # False: no time given
     occurrence: Mapped[int] = mapped_column(Integer, default=0)  # index of the next occurrence
     snoozed: Mapped[bool] = mapped_column(Boolean, default=False)  # due_at is a snoozed re-delivery
+    until_reply: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
 
     # Delivery lease and retries.
     claimed_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

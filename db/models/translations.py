@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db.base import Base, TeamOwned, UTCDateTime, utcnow
@@ -54,3 +54,6 @@ class ChannelClient(TeamOwned, Base):
     client_id: Mapped[int] = mapped_column(ForeignKey("client.id", ondelete="CASCADE"), index=True)
     linked_by: Mapped[str | None] = mapped_column(String(32))
     linked_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # A Slack Connect channel shared with the client (`/client edit … shared:#channel`): requests are
+    # tracked and translated there. Without it the link only routes `/translate` (`/translate link`).
+    shared: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from slack_sdk.models.blocks import (
@@ -23,7 +24,7 @@ from cultures.countries import get_country
 from cultures.errors import CultureError
 from cultures.languages import resolve_language
 from db.models import Client
-from handlers.clients.fields import CHANNELS
+from handlers.clients.fields import CHANNELS, DEFAULT_REPLY_MINUTES
 from handlers.common.respond import split_text
 from handlers.common.text import escape_mrkdwn
 
@@ -58,7 +59,24 @@ def language_words(code: str) -> str:
         return code
 
 
-def client_facts(client: Client) -> list[tuple[str, str]]:
+@dataclass(frozen=True)
+class ClientCard:
+    """What `/client show` adds to the row: its shared channels and its open requests (mrkdwn lines)."""
+
+    shared: tuple[str, ...] = ()
+    requests: tuple[str, ...] = ()
+    requests_more: int = 0
+
+
+def reply_words(minutes: int | None) -> str:
+    """``4 h`` / ``30 min`` / ``1 h 30 min`` of their business hours (the default when None)."""
+    minutes = minutes or DEFAULT_REPLY_MINUTES
+    hours, rest = divmod(minutes, 60)
+    words = " ".join(part for part in (f"{hours} h" if hours else "", f"{rest} min" if rest else "") if part)
+    return f"{words} of their business hours"
+
+
+def client_facts(client: Client, card: ClientCard | None = None) -> list[tuple[str, str]]:
     """(label, mrkdwn value) pairs of what is on file, in the CONTRACT's key order."""
     facts = [("Country", country_words(client)), ("Time zone", client.tz)]
     if client.language:
@@ -81,26 +99,57 @@ def client_facts(client: Client) -> list[tuple[str, str]]:
         facts.append(("Note", client.note))
     if client.escalation_channel:
         facts.append(("Escalations", f"<#{client.escalation_channel}>"))
+    if card is not None and card.shared:
+        facts.append(("Shared channels", " ".join(f"<#{channel}>" for channel in card.shared)))
+        facts.append(("Reply target", reply_words(client.reply_minutes)))
+        facts.append(("Translation", TRANSLATE_WORDS[client.translate_mode or "in"]))
+    elif client.reply_minutes or client.translate_mode:
+        facts.append(("Reply target", reply_words(client.reply_minutes)))
+        facts.append(("Translation", TRANSLATE_WORDS[client.translate_mode or "in"]))
     return facts
 
 
-def client_text(client: Client, heading: str | None = None) -> str:
+TRANSLATE_WORDS = {
+    "in": "their messages into your language",
+    "both": "both ways",
+    "off": "off",
+}
+
+
+def _request_lines(card: ClientCard | None) -> list[str]:
+    if card is None or not (card.requests or card.shared):
+        return []
+    if not card.requests:
+        return ["*Open requests*: none"]
+    more = f"\n…and {card.requests_more} more" if card.requests_more else ""
+    return ["*Open requests*\n" + "\n".join(card.requests) + more]
+
+
+def client_text(client: Client, heading: str | None = None, card: ClientCard | None = None) -> str:
     """A client's record as readable text."""
     lines = [heading or f"*{escape_mrkdwn(client.name)}*"]
-    lines += [f"{label}: {value}" for label, value in client_facts(client)]
+    lines += [f"{label}: {value}" for label, value in client_facts(client, card)]
+    lines += _request_lines(card)
     return "\n".join(lines)
 
 
-def client_blocks(client: Client, heading: str | None = None, remarks: list[str] | None = None) -> list[Block]:
+def client_blocks(
+    client: Client, heading: str | None = None, remarks: list[str] | None = None, card: ClientCard | None = None
+) -> list[Block]:
     """A client's record as a card; ``remarks`` go in a context line below."""
-    facts = client_facts(client)
+    facts = client_facts(client, card)
     short = [(label, value) for label, value in facts if label != "Note"]
     blocks: list[Block] = [
         SectionBlock(text=MarkdownTextObject(text=heading or f"*{escape_mrkdwn(client.name)}*")),
-        SectionBlock(fields=[MarkdownTextObject(text=f"*{label}*\n{value[:1900]}") for label, value in short[:10]]),
     ]
+    # A section holds at most 10 fields: the rest of the facts go in the next section(s), never dropped.
+    for start in range(0, len(short), 10):
+        fields = [MarkdownTextObject(text=f"*{label}*\n{value[:1900]}") for label, value in short[start : start + 10]]
+        blocks.append(SectionBlock(fields=fields))
     if client.note:
         blocks.append(SectionBlock(text=MarkdownTextObject(text=f"*Note*\n{client.note[:2900]}")))
+    for line in _request_lines(card):
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=line[:2900])))
     hint = f"`/contact {escape_mrkdwn(client.name)}` — how and when to reach them"
     blocks.append(ContextBlock(elements=[MarkdownTextObject(text=" · ".join([*(remarks or []), hint])[:2900])]))
     return blocks

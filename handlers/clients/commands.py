@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import re
+
+from sqlalchemy.orm import Session
 
 from db.models import Client
 from db.scoped import team_session
@@ -24,6 +27,8 @@ from handlers.clients.fields import (
     parse_options,
     read_changes,
 )
+from handlers.clients.links import link_shared, shared_channels, unlink_shared
+from handlers.clients.requests_view import open_requests
 from handlers.common.args import parse, user_id_of
 from handlers.common.commands import Command
 from handlers.common.errors import UserError
@@ -90,7 +95,24 @@ def user_lookup(command: Command) -> UserLookup:
 
 
 def _resolve_owner(options: dict[str, str], command: Command) -> dict[str, str]:
-    """Look the owner and escalation channel up before any session opens (network calls)."""
+    """Look the owner and the channels up before any session opens (network calls).
+
+    `shared:` becomes the ids of the channels, space-separated (empty: unlink every shared channel).
+    """
+    shared = options.get("shared")
+    if shared is not None and shared.strip().lower() not in ("", "off", "none", "-"):
+        from handlers.common.channels import shared_channel
+
+        found = [shared_channel(command.client, word) for word in re.split(r"[\s,]+", shared.strip()) if word]
+        options = {**options, "shared": " ".join(channel.id for channel in found)}
+        for channel in found:
+            if not channel.external:
+                command.remarks.append(
+                    f"<#{channel.id}> is not shared with another organisation (yet): requests are tracked "
+                    "once the client's people write in it."
+                )
+    elif shared is not None:
+        options = {**options, "shared": ""}
     owner = options.get("owner", "").strip()
     if owner and user_id_of(owner) is None and not re.fullmatch(r"[UW][A-Z0-9]{6,}", owner):
         options = {**options, "owner": f"<@{user_lookup(command)(owner)}>"}
@@ -121,14 +143,34 @@ def add(command: Command, rest: str) -> Reply | None:
 
 def save_new(command: Command, options: dict[str, str]) -> Reply:
     """Read, check and store a new client; the answer shows its card."""
+    shared = options.pop("shared", None)
     changes = read_changes(options, today=command.runtime.clock().date())
     with team_session(command.runtime.sessions, command.team_id) as session:
         client = add_client(session, changes.values, created_by=command.user_id)
+        remarks = [*changes.remarks, *command.remarks, *_link(session, client, shared, command.user_id)]
         heading = f":white_check_mark: Added *{escape_mrkdwn(client.name)}*"
-        return Reply(
-            text=blocks.client_text(client, heading) + "".join(f"\n{r}" for r in changes.remarks),
-            blocks=blocks.client_blocks(client, heading, changes.remarks),
-        )
+        return _card_reply(session, client, heading, remarks, command.runtime.clock())
+
+
+def _link(session: Session, client: Client, shared: str | None, by: str) -> list[str]:
+    """Apply `shared:` (channel ids, or "" to unlink them all); remarks for the answer."""
+    if shared is None:
+        return []
+    if not shared:
+        gone = unlink_shared(session, client)
+        return [f"Unlinked {' '.join(f'<#{c}>' for c in gone)}."] if gone else []
+    return link_shared(session, client, shared.split(), by)
+
+
+def _card_reply(session: Session, client: Client, heading: str | None, remarks: list[str], now: dt.datetime) -> Reply:
+    """The client's card with its shared channels and open requests."""
+    shared = shared_channels(session, client.id)
+    lines, more = open_requests(session, client, now) if shared else ([], 0)
+    card = blocks.ClientCard(tuple(shared), tuple(lines), more)
+    return Reply(
+        text=blocks.client_text(client, heading, card) + "".join(f"\n{r}" for r in remarks),
+        blocks=blocks.client_blocks(client, heading, remarks, card),
+    )
 
 
 def edit(command: Command, rest: str) -> Reply:
@@ -143,15 +185,14 @@ def edit(command: Command, rest: str) -> Reply:
             'add `key:value`, e.g. `channel:phone` or `note:"…"`.'
         )
     today = command.runtime.clock().date()
+    shared = options.pop("shared", None)
     with team_session(command.runtime.sessions, command.team_id) as session:
         client = find_client(session, parsed.rest)
         changes = read_changes(options, current=client, today=today)
         update_client(session, client, changes.values)
+        remarks = [*changes.remarks, *command.remarks, *_link(session, client, shared, command.user_id)]
         heading = f":pencil2: Updated *{escape_mrkdwn(client.name)}*"
-        return Reply(
-            text=blocks.client_text(client, heading) + "".join(f"\n{r}" for r in changes.remarks),
-            blocks=blocks.client_blocks(client, heading, changes.remarks),
-        )
+        return _card_reply(session, client, heading, remarks, command.runtime.clock())
 
 
 def show(command: Command, rest: str) -> Reply:
@@ -161,7 +202,7 @@ def show(command: Command, rest: str) -> Reply:
         raise UserError("Which client? `/client show <name>`.")
     with team_session(command.runtime.sessions, command.team_id) as session:
         client = find_client(session, name)
-        return Reply(text=blocks.client_text(client), blocks=blocks.client_blocks(client))
+        return _card_reply(session, client, None, [], command.runtime.clock())
 
 
 def list_(command: Command, rest: str) -> Reply:
@@ -217,6 +258,8 @@ def _add_command(client: Client) -> str:
         ("birthday", client.birthday.isoformat() if client.birthday else None),
         ("note", client.note),
         ("escalation", f"<#{client.escalation_channel}>" if client.escalation_channel else None),
+        ("reply", f"{client.reply_minutes}m" if client.reply_minutes else None),
+        ("translate", client.translate_mode),
     ]
     for key, value in pairs:
         if value:
@@ -260,12 +303,13 @@ def import_rows(command: Command, rows: list[csvfile.Row]) -> csvfile.ImportRepo
             if existing is not None:
                 report.refused.append((row, f"a client called *{escape_mrkdwn(existing.name)}* already exists"))
                 continue
-            checked.append(changes.values)
+            checked.append((changes.values, options.get("shared")))
         if report.refused:
             report.refused.sort(key=lambda item: item[0].line)
             return report
-        for values in checked:
-            add_client(session, values, created_by=command.user_id)
+        for values, shared in checked:
+            client = add_client(session, values, created_by=command.user_id)
+            _link(session, client, shared or None, command.user_id)  # a `shared` column links channels too
             report.added.append(values["name"])
     return report
 

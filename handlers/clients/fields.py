@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from cultures.cards import card_for
 from cultures.countries import (
     AmbiguousCountry,
     AmbiguousZone,
@@ -30,7 +31,7 @@ from cultures.countries import (
 )
 from cultures.errors import CultureError, HoursFormatError
 from cultures.languages import UnknownLanguage, resolve_language
-from cultures.weekly import parse_hours
+from cultures.weekly import WeeklyHours, parse_hours
 from db.models import Client
 from handlers.common.args import Parsed, channel_of, parse, user_id_of
 from handlers.common.errors import UserError
@@ -52,11 +53,19 @@ FIELD_KEYS = (
     "birthday",
     "note",
     "escalation",
+    "shared",
+    "reply",
+    "translate",
 )
 ALIASES = {"language": "lang", "timezone": "tz", "state": "region", "subdivision": "region"}
 # `city:` settles the zone of a country with several; `name:` renames (edit only).
 OPTION_KEYS = frozenset({*FIELD_KEYS, *ALIASES, "city", "name"})
 CHANNELS = ("email", "phone", "chat", "video", "whatsapp")
+TRANSLATE_MODES = ("in", "both", "off")
+REPEATABLE = frozenset({"shared"})  # keys that may be given more than once (their values add up)
+DEFAULT_REPLY_MINUTES = 4 * 60  # the first-reply target in shared channels, in the client's business time
+MAX_REPLY_MINUTES = 10 * 24 * 60
+_REPLY = re.compile(r"^(\d{1,4})\s*(m|min|mins|minutes?|h|hrs?|hours?|d|days?)$", re.IGNORECASE)
 MAX_NAME = 200
 MAX_CONTACT = 200
 MAX_NOTE = 2000
@@ -106,9 +115,9 @@ def parse_options(text: str, keys: frozenset[str] | set[str] | None = None) -> P
     """``handlers.common.args.parse`` with run-on values (``country:Saudi Arabia``), keeping Slack
     markup with spaces (``<tel:…|+49 89 12>``) as one value."""
     if _SPACE_MARK in text:
-        return parse(text, keys, run_on=True)
+        return parse(text, keys, run_on=True, repeatable=REPEATABLE)
     protected = _MARKUP.sub(lambda m: m[0].replace(" ", _SPACE_MARK), text)
-    parsed = parse(protected, keys, run_on=True)
+    parsed = parse(protected, keys, run_on=True, repeatable=REPEATABLE)
     return Parsed(
         words=[word.replace(_SPACE_MARK, " ") for word in parsed.words],
         options={key: value.replace(_SPACE_MARK, " ") for key, value in parsed.options.items()},
@@ -364,11 +373,50 @@ def read_changes(
         "birthday": ("birthday", lambda value: _birthday(value, today)),
         "note": ("note", _note),
         "escalation": ("escalation_channel", _escalation),
+        "translate": ("translate_mode", _translate_mode),
     }
     for key, (column, reader) in readers.items():
         if key in text:
             values[column] = reader(text[key]) if text[key] else None
+    if "reply" in text:
+        values["reply_minutes"] = _reply(text["reply"], values, current, country.code) if text["reply"] else None
     return changes
+
+
+def _translate_mode(text: str) -> str:
+    mode = text.strip().lower()
+    if mode not in TRANSLATE_MODES:
+        raise FieldError(
+            "translate",
+            "`translate:` takes `in` (their messages into your language), `both` (also yours into theirs) or `off`.",
+        )
+    return mode
+
+
+def business_day_minutes(hours: str | None, country: str) -> int:
+    """The length of the client's longest business day, in minutes (their own hours, else the card's)."""
+    weekly = WeeklyHours.parse(hours) if hours else card_for(country).hours
+    return max((sum(end - start for start, end in weekly.on(day)) for day in range(7)), default=0) or 8 * 60
+
+
+def _reply(text: str, values: Mapping[str, Any], current: Client | None, country: str) -> int:
+    """`reply:30m`, `4h`, `1d` (one business day of *their* hours) → minutes of their business time."""
+    match = _REPLY.match(text.strip())
+    if not match:
+        raise FieldError(
+            "reply",
+            f"“{text}” is not a reply time: write it like `reply:30m`, `reply:4h` or `reply:1d` "
+            "(counted in the client's business hours).",
+        )
+    amount, unit = int(match[1]), match[2].lower()[0]
+    if unit == "d":
+        hours = values["hours"] if "hours" in values else (current.hours if current is not None else None)
+        minutes = amount * business_day_minutes(hours, country)
+    else:
+        minutes = amount * (60 if unit == "h" else 1)
+    if not 1 <= minutes <= MAX_REPLY_MINUTES:
+        raise FieldError("reply", "A reply time goes from `1m` to `10d`.")
+    return minutes
 
 
 def _contact(text: str) -> str:

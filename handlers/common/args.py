@@ -39,7 +39,13 @@ def normalise_quotes(text: str) -> str:
     return "".join(_QUOTES.get(ch, ch) for ch in text)
 
 
-def parse(text: str, keys: frozenset[str] | set[str] | None = None, *, run_on: bool = False) -> Parsed:
+def parse(
+    text: str,
+    keys: frozenset[str] | set[str] | None = None,
+    *,
+    run_on: bool = False,
+    repeatable: frozenset[str] = frozenset(),
+) -> Parsed:
     """Split ``text`` into words and options; unknown keys are refused when ``keys`` is given.
 
     Slack links such as ``<https://x|y>`` and mentions stay single words, and so do times and
@@ -78,9 +84,12 @@ def parse(text: str, keys: frozenset[str] | set[str] | None = None, *, run_on: b
                     parsed.words.append(match.group(0))  # a URL, not an option
                     continue
                 raise UserError(f"I don't know the option `{key}:`. Options: {', '.join(sorted(keys))}.")
-            if lowered in parsed.options:
+            if lowered in parsed.options and lowered in repeatable:
+                parsed.options[lowered] = f"{parsed.options[lowered]} {value.strip()}".strip()
+            elif lowered in parsed.options:
                 raise UserError(f"`{key}:` is given twice.")
-            parsed.options[lowered] = value.strip()
+            else:
+                parsed.options[lowered] = value.strip()
             after_options = True
             open_key = lowered if match["bare"] is not None else None
         elif match["qword"] is not None:

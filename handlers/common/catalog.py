@@ -21,5 +21,7 @@ OVERVIEW = """*Rapport* — how and when to reach your clients abroad.
 • `/escalate <client> <summary>` — tell the team's escalation channel (`/escalate channel #channel`)
 • `/draft <client> <followup|apology|thanks|delay|greeting|intro>` — a message draft in their style and language
 • `/rapport hours 08:30-17:00` — your working hours (your time zone comes from your Slack profile)
+• `/rapport language <language>` — the team's language, for translations in channels shared with clients
+• `/client edit <client> shared:#channel` — track and translate requests in a Slack Connect channel with them
 • `/rapport stats` · `/rapport export`
 Every command answers `help` with its own usage."""

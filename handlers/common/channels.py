@@ -190,3 +190,58 @@ def _find_by_name(client: WebClient, name: str) -> Channel | None:
         if not cursor:
             return None
     return None
+
+
+@dataclass(frozen=True)
+class SharedChannel:
+    """A channel to link to a client: its id and name, and whether it is shared with another organisation."""
+
+    id: str
+    name: str | None
+    external: bool
+
+
+def shared_channel(client: WebClient, text: str) -> SharedChannel:
+    """The channel meant by ``text`` for `shared:`, once the bot is in it (it must read the messages).
+
+    Public channels are joined; a Slack Connect or private channel needs ``/invite @Rapport``
+    first (raises ChannelError saying so, like the other problems: archived, not found).
+    """
+    try:
+        channel = resolve(client, text)
+    except ChannelError as error:
+        if error.code == "channel_not_found":
+            raise ChannelError(
+                f"I cannot find that channel. Type `{INVITE}` in it first (a channel shared with another "
+                "organisation or a private one needs that), then link it again.",
+                error.code,
+            ) from None
+        raise
+    try:
+        info = client.conversations_info(channel=channel.id)["channel"] or {}
+    except SlackApiError as error:
+        code = str(error.response.get("error") or "unknown_error")
+        raise ChannelError(
+            f"I cannot see {channel.mention}: type `{INVITE}` in it first, then link it again.", code
+        ) from None
+    except (SlackClientError, OSError) as error:
+        logger.warning("conversations.info %s failed: %s", channel.id, error)
+        raise ChannelError(
+            "I could not reach Slack to check that channel; try again in a moment.", "unreachable"
+        ) from None
+    if info.get("is_im") or info.get("is_mpim"):
+        raise ChannelError("A client's shared channel is a channel, not a direct message.", "is_im")
+    if info.get("is_archived"):
+        raise ChannelError(f"{channel.mention} is archived.", "is_archived")
+    external = bool(info.get("is_ext_shared") or info.get("is_shared") or info.get("is_pending_ext_shared"))
+    found = SharedChannel(channel.id, info.get("name") or channel.name, external)
+    if info.get("is_member"):
+        return found
+    if external or info.get("is_private") or info.get("is_group"):
+        raise ChannelError(
+            f"I am not in {channel.mention} yet: type `{INVITE}` in it, then link it again "
+            "(I can only see a shared or private channel's messages from inside).",
+            "not_in_channel",
+        )
+    join(client, Channel(found.id, found.name))
+    return found

@@ -16,7 +16,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
@@ -48,6 +48,8 @@ class Command:
     trigger_id: str | None = None
     response_url: str | None = None
     user_name: str | None = None
+    #: Things worth telling the person that a look-up found on the way (e.g. a channel not shared yet).
+    remarks: list[str] = field(default_factory=list)
 
     @property
     def responder(self) -> Responder:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
+from sqlalchemy import delete, or_
 from sqlalchemy.exc import IntegrityError
 
 from db.models import SeenEvent
-from db.scoped import team_session
+from db.scoped import all_teams_session, team_session
 from handlers.common.runtime import Runtime
 
 
@@ -17,3 +20,27 @@ def first_time(runtime: Runtime, team_id: str, key: str) -> bool:
     except IntegrityError:
         return False
     return True
+
+
+#: Keys kept only against redelivery (Slack retries within the hour): forgotten after two days.
+#: Other keys (a flag's translation claim) are kept for good.
+SHORT_LIVED = ("channel-message:", "channel-added:")
+KEEP_SHORT_LIVED = dt.timedelta(days=2)
+PRUNE_EVERY = dt.timedelta(hours=1)
+
+
+def prune_seen_events(runtime: Runtime, web: object = None) -> int:
+    """The dispatcher's hourly chore: forget short-lived keys older than two days (every workspace).
+    Returns how many rows went."""
+    now = runtime.clock()
+    last = runtime.extras.get("seen_events_pruned_at")
+    if isinstance(last, dt.datetime) and now - last < PRUNE_EVERY:
+        return 0
+    runtime.extras["seen_events_pruned_at"] = now
+    statement = delete(SeenEvent).where(
+        SeenEvent.seen_at < now - KEEP_SHORT_LIVED,
+        or_(*(SeenEvent.event_key.startswith(prefix) for prefix in SHORT_LIVED)),
+    )
+    with all_teams_session(runtime.sessions) as session:
+        result = session.execute(statement.execution_options(synchronize_session=False))
+    return int(getattr(result, "rowcount", 0) or 0)

@@ -63,34 +63,14 @@ def escalation_tick(runtime: Runtime, client: WebClient) -> TickReport:
 
 
 def business_deadline(start: dt.datetime, hours: float, client_hours: object | None) -> dt.datetime:
-    """The instant when ``hours`` of the client's business hours have passed since ``start``.
+    """The instant when ``hours`` of the client's business hours have passed since ``start``
+    (``cultures.hours.business_deadline``); without usable hours, plain hours count."""
+    from cultures.hours import ClientHours
+    from cultures.hours import business_deadline as deadline
 
-    Only the client's good windows count (business hours, daytime, working days of their
-    country). Without usable hours (no client, hours closed every day) plain hours count, so
-    nothing is escalated never.
-    """
-    from cultures.hours import ClientHours, next_good_windows
-
-    needed = dt.timedelta(hours=hours)
-    if not isinstance(client_hours, ClientHours) or needed <= dt.timedelta(0):
-        return start + needed
-    cursor = start
-    seen = 0
-    while seen < MAX_WINDOWS:
-        windows = next_good_windows(cursor, client_hours, count=20, horizon_days=60)
-        if not windows:
-            break
-        for window in windows:
-            begin = max(window.start, cursor)
-            # As a datetime: pendulum's stubs leave out DateTime - datetime (an Interval, a timedelta).
-            length = cast(dt.datetime, window.end) - begin
-            if length >= needed:
-                return _utc(begin + needed)
-            needed -= length
-            cursor = window.end
-            seen += 1
-    logger.warning("no business hours found for %s; counting plain hours", client_hours)
-    return start + dt.timedelta(hours=hours)
+    if not isinstance(client_hours, ClientHours):
+        return start + dt.timedelta(hours=hours)
+    return deadline(start, dt.timedelta(hours=hours), client_hours)
 
 
 def _utc(instant: dt.datetime) -> dt.datetime:

@@ -122,6 +122,8 @@ class ScheduledView:
     asker_zone_unknown: bool = False
     no_overlap: bool = False
     requested_timed: bool = True
+    until_reply: bool = False
+    shared_channels: tuple[str, ...] = ()
 
 
 def scheduled_text(view: ScheduledView) -> str:
@@ -142,6 +144,14 @@ def scheduled_text(view: ScheduledView) -> str:
         lines.append(f":repeat: Repeats {view.recurrence}; each time moved to a good moment for both of you.")
     if view.owner_id:
         lines.append(f"The reminder goes to <@{view.owner_id}>.")
+    if view.until_reply and view.shared_channels:
+        where = " or ".join(f"<#{channel}>" for channel in view.shared_channels)
+        lines.append(f":speech_balloon: Ends by itself if {escape(view.client_name)} writes in {where} before then.")
+    elif view.until_reply:
+        lines.append(
+            f":speech_balloon: Ends by itself once {escape(view.client_name)} writes in a channel shared with them; "
+            f"none is linked yet: `/client edit {escape(view.client_name)} shared:#channel`."
+        )
     if view.asker_zone_unknown:
         lines.append("_I could not read the owner's Slack time zone, so I assumed UTC._")
     return "\n".join(lines)

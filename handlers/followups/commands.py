@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from db.models import Client
 from db.scoped import team_session
 from handlers.clients.directory import find_client
+from handlers.clients.links import shared_channels
 from handlers.common.args import normalise_quotes, user_id_of
 from handlers.common.commands import Command
 from handlers.common.errors import UnknownClient, UserError
@@ -40,6 +41,7 @@ MAX_WHEN_WORDS = 10
 SUBCOMMANDS = ("list", "done", "cancel", "snooze", "settings")
 _TOKEN = re.compile(r'"[^"]*"|\S+')
 _OWNER = re.compile(r"(?:^|\s)owner:(<@[UW][A-Z0-9]+(?:\|[^>]*)?>|@\S+)(?=\s|$)", re.I)
+_UNTIL_REPLY = re.compile(r"\s+until\s+(?:they|the\s+client)?\s*repl(?:y|ies)\s*$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -85,10 +87,14 @@ def schedule_command(command: Command, text: str) -> Reply:
     if match:
         owner_id = _user_of(match[1], command)
         text = (text[: match.start()] + text[match.end() :]).strip()
+    until_reply = bool(_UNTIL_REPLY.search(text))
+    if until_reply:
+        text = _UNTIL_REPLY.sub("", text).strip()
     owner = member(command.client, runtime, command.team_id, owner_id)
     now = runtime.clock()
     with team_session(runtime.sessions, command.team_id) as session:
         client, when_text, wish, what = split_request(session, text, now, owner)
+        shared = shared_channels(session, client.id) if until_reply else []
     if not what:
         raise UserError(
             f"What should the reminder say? Add it after the time, e.g. `/followup {client.name} {when_text} "
@@ -99,7 +105,7 @@ def schedule_command(command: Command, text: str) -> Reply:
     created = reminders.create_followup(
         runtime,
         command.team_id,
-        reminders.NewFollowUp(client, owner, command.user_id, what, when_text, wish),
+        reminders.NewFollowUp(client, owner, command.user_id, what, when_text, wish, until_reply),
     )
     asker_zone = owner.tz
     if owner_id != command.user_id:
@@ -118,6 +124,8 @@ def schedule_command(command: Command, text: str) -> Reply:
         asker_zone_unknown=not owner.tz_known,
         no_overlap=created.placement.no_overlap,
         requested_timed=wish.timed,
+        until_reply=until_reply,
+        shared_channels=tuple(shared),
     )
     return Reply(text=blocks.scheduled_text(view), blocks=blocks.scheduled_blocks(view))
 

@@ -77,6 +77,7 @@ class NewFollowUp:
     what: str
     when_text: str
     wish: Wish
+    until_reply: bool = False  # ends by itself when the client writes in a shared channel first
 
 
 @dataclass(frozen=True)
@@ -146,6 +147,7 @@ def create_followup(runtime: Runtime, team_id: str, new: NewFollowUp) -> Created
         "requested_at": placement.requested_at,
         "move_reason": placement.reason,
         "occurrence": index,
+        "until_reply": new.until_reply,
     }
     if rule is not None:
         values.update(
@@ -406,3 +408,32 @@ def set_nag_minutes(runtime: Runtime, team_id: str, minutes: int | None) -> None
 def count_open(session: Session) -> int:
     """Open follow-ups of the session's workspace (for `/rapport stats`)."""
     return session.scalar(select(func.count()).select_from(FollowUp).where(FollowUp.status.in_(ACTIVE))) or 0
+
+
+CLIENT_REPLY = "client-reply"  # done_by of a follow-up ended by the client's own message
+
+
+def end_until_reply(runtime: Runtime, team_id: str, client_id: int) -> list[FollowUp]:
+    """End the client's ``until reply`` follow-ups that have not fired yet: the client wrote first.
+
+    One statement: a follow-up that fires at the same moment is either sent or ended, never both
+    (the dispatcher's claim and this update exclude each other on ``claimed_by``). Returns the
+    ended rows (detached), so their owners can be told.
+    """
+    now = runtime.clock()
+    with team_session(runtime.sessions, team_id) as session:
+        rows = list(
+            session.scalars(
+                update(FollowUp)
+                .where(
+                    FollowUp.client_id == client_id,
+                    FollowUp.until_reply.is_(True),
+                    FollowUp.status == SCHEDULED,
+                    FollowUp.claimed_by.is_(None),
+                )
+                .values(status=DONE, done_at=now, done_by=CLIENT_REPLY, due_at=None, nag_due_at=None)
+                .returning(FollowUp)
+                .execution_options(synchronize_session=False)
+            )
+        )
+    return rows

@@ -71,6 +71,8 @@ class Home:
     clients: list[ClientNow] = field(default_factory=list)
     clients_more: int = 0
     coming: list[Coming] = field(default_factory=list)
+    requests: list[tuple[str, str]] = field(default_factory=list)  # (client name, request line)
+    requests_more: int = 0
 
 
 SECTION_LIMIT = 3000
@@ -160,6 +162,16 @@ def clients_text(home: Home) -> str:
     return "*Your clients, right now*\n" + "\n".join(lines)
 
 
+def requests_text(home: Home) -> str | None:
+    """Open requests in channels shared with the person's clients (or taken by them), soonest due first."""
+    if not home.requests:
+        return None
+    lines = [f"*{escape_mrkdwn(name)}* {line.removeprefix('• ')}" for name, line in home.requests]
+    if home.requests_more:
+        lines.append(f"…and {home.requests_more} more: `/client show <client>` lists a client's")
+    return "*Waiting for an answer in client channels*\n" + "\n".join(f"• {line}" for line in lines)
+
+
 def coming_text(home: Home) -> str | None:
     if not home.coming:
         return None
@@ -180,6 +192,11 @@ def home_blocks(home: Home) -> list[Block]:
         _section(you_text(home)),
         DividerBlock(),
         *_sections(followups_text(home)),
+    ]
+    waiting = requests_text(home)
+    if waiting:
+        blocks += [DividerBlock(), *_sections(waiting)]
+    blocks += [
         DividerBlock(),
         *_sections(clients_text(home)),
     ]

@@ -1,4 +1,5 @@
-"""What a person's Home tab shows: their zone and hours, next follow-ups, their clients right now.
+"""What a person's Home tab shows: their zone and hours, next follow-ups, open client requests,
+their clients right now.
 
 :func:`home_for` gathers it (database and the cultures engine; the member's profile may come
 from users.info, cached); :func:`publish_home` renders it and calls views.publish once.
@@ -10,25 +11,30 @@ import datetime as dt
 import logging
 
 from slack_sdk import WebClient
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
 
 from cultures.cards import card_for
 from cultures.countries import get_country
 from cultures.errors import CultureError
 from cultures.hours import judge, next_good_windows
-from db.models import Client, Workspace
+from db.models import Client, ClientRequest, Workspace
 from db.models.followups import ACTIVE, FollowUp
+from db.models.requests import OPEN as OPEN_REQUEST
 from db.scoped import team_session
 from handlers.care.occasions import occasions
 from handlers.clients.directory import client_hours
+from handlers.clients.requests_view import request_line
 from handlers.common.people import member
 from handlers.common.runtime import Runtime
+from handlers.common.team import team_hours, workspace_settings
 from handlers.home.blocks import ClientNow, Coming, FollowUpItem, Home, home_view
 
 logger = logging.getLogger(__name__)
 
 MAX_FOLLOWUPS = 5
 MAX_CLIENTS = 20
+MAX_REQUESTS = 10
 CARE_AHEAD_DAYS = 14
 
 
@@ -60,6 +66,22 @@ def _coming(client: Client, now: dt.datetime) -> list[Coming]:
     return [Coming(client.name, _country_name(client.country), occasion, today) for occasion in found]
 
 
+def _open_requests(session: Session, user_id: str, now: dt.datetime) -> tuple[list[tuple[str, str]], int]:
+    """Open requests of the clients ``user_id`` owns or that they took (👀), soonest due first."""
+    mine = or_(Client.owner_id == user_id, ClientRequest.assignee_id == user_id)
+    query = (
+        select(ClientRequest, Client)
+        .join(Client, Client.id == ClientRequest.client_id)
+        .where(ClientRequest.status == OPEN_REQUEST, mine)
+        .order_by(ClientRequest.due_at)
+    )
+    rows = session.execute(query.limit(MAX_REQUESTS)).all()
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    team = team_hours(workspace_settings(session))
+    lines = [(client.name, request_line(request, client, now, team)) for request, client in rows]
+    return lines, max(0, int(total) - len(lines))
+
+
 def home_for(runtime: Runtime, client: WebClient | None, team_id: str, user_id: str) -> Home:
     """Gather the Home tab's content for ``user_id``."""
     now = runtime.clock()
@@ -78,6 +100,7 @@ def home_for(runtime: Runtime, client: WebClient | None, team_id: str, user_id: 
         care_on = not (workspace and (workspace.settings or {}).get("care_enabled") is False)
         home.clients = [_client_now(c, now) for c in owned[:MAX_CLIENTS]]
         home.clients_more = max(0, len(owned) - MAX_CLIENTS)
+        home.requests, home.requests_more = _open_requests(session, user_id, now)
         if care_on:
             coming = [item for c in owned for item in _coming(c, now)]
             home.coming = sorted(coming, key=lambda c: c.occasion.date)[:10]

@@ -7,6 +7,9 @@ from collections.abc import Callable, Sequence
 
 from sqlalchemy import func, select
 
+from cultures.countries import canonical_zone
+from cultures.errors import CultureError
+from cultures.languages import resolve_language
 from db.models import Client, TeamMember, Workspace
 from db.scoped import team_session
 from handlers.common.args import parse
@@ -17,10 +20,13 @@ from handlers.common.people import member, set_work_hours
 from handlers.common.respond import Reply
 from handlers.common.runtime import Runtime
 from handlers.common.stats import StatSource
+from handlers.common.team import language_name, team_hours, team_language
 
 USAGE = """*More on `/rapport`*
 `/rapport hours` — show your working hours and time zone; `/rapport hours 08:30-17:00` sets them
+`/rapport hours team 08:00-20:00 Europe/London` — the team's hours: client reply clocks count only inside them
 `/rapport care 3` — heads-ups 3 days before clients' holidays and birthdays (`off` stops them)
+`/rapport language German` — the team's language (default English), for translations in shared channels
 `/rapport stats` — what this workspace keeps · `/rapport export` — all of it, as a JSON file"""
 
 _SPAN = re.compile(
@@ -47,11 +53,15 @@ def rapport(command: Command, stat_sources: Sequence[StatSource] = ()) -> Reply:
     if sub in ("help", "commands"):
         return Reply(text=OVERVIEW)
     if sub in ("hours", "hour", "workhours"):
+        if rest and rest[0].lower() == "team":
+            return team_hours_command(command, rest[1:])
         return hours(command, " ".join(rest))
     if sub == "stats":
         return Reply(text=stats(command.runtime, command.team_id, stat_sources))
     if sub == "care":
         return care(command, " ".join(rest))
+    if sub in ("language", "lang"):
+        return language(command, " ".join(rest))
     if sub == "export":
         from handlers.rapport.export import export_workspace
 
@@ -104,6 +114,69 @@ def care(command: Command, text: str) -> Reply:
     )
 
 
+def team_hours_command(command: Command, words: list[str]) -> Reply:
+    """`/rapport hours team [<span> [<zone>] | off]`: the team's shared hours, Monday to Friday.
+
+    Reply clocks in client channels count only where the client's business hours and these meet;
+    the zone defaults to the asker's Slack time zone."""
+    with team_session(command.runtime.sessions, command.team_id) as session:
+        row = session.scalars(select(Workspace)).one_or_none()
+        if row is None:
+            row = Workspace(team_id=command.team_id, settings={})
+            session.add(row)
+        settings = dict(row.settings or {})
+        if words and words[0].lower() in ("off", "none", "clear"):
+            settings.pop("team_hours", None)
+            row.settings = settings
+        elif words:
+            start, end = parse_span(words[0])
+            if len(words) > 2:
+                raise UserError(f"“{' '.join(words)}” is more than hours and a time zone.")
+            if len(words) == 2:
+                try:
+                    zone = canonical_zone(words[1])
+                except CultureError as error:
+                    raise UserError(str(error)) from None
+            else:
+                who = member(command.client, command.runtime, command.team_id, command.user_id)
+                zone = who.tz
+            settings["team_hours"] = {"zone": zone, "start": start, "end": end, "weekdays": [0, 1, 2, 3, 4]}
+            row.settings = settings
+    chosen = team_hours(settings)
+    if chosen is None:
+        return Reply(
+            text="The team has no shared hours: reply clocks in client channels count the client's business hours "
+            "only. `/rapport hours team 08:00-20:00 Europe/London` sets them (Monday to Friday)."
+        )
+    return Reply(
+        text=f"The team's hours are *{_hhmm(chosen.start_minute)}–{_hhmm(chosen.end_minute)}*, Monday to Friday, "
+        f"time zone *{chosen.zone}*: reply clocks in client channels count only where the client's business hours "
+        "meet them (new requests). `/rapport hours team off` stops it."
+    )
+
+
+def language(command: Command, text: str) -> Reply:
+    """`/rapport language [<language>]`: the team's language (clients' messages are translated into it)."""
+    with team_session(command.runtime.sessions, command.team_id) as session:
+        row = session.scalars(select(Workspace)).one_or_none()
+        if row is None:
+            row = Workspace(team_id=command.team_id, settings={})
+            session.add(row)
+        settings = dict(row.settings or {})
+        if text.strip():
+            try:
+                settings["language"] = resolve_language(text.strip()).code
+            except CultureError as error:
+                raise UserError(f"{error} Write a code or a name, e.g. `/rapport language de` or `German`.") from None
+            row.settings = settings
+    chosen = team_language(settings)
+    name = language_name(chosen)
+    return Reply(
+        text=f"The team's language is *{name}* (`{chosen}`): in channels shared with clients, their messages "
+        "are translated into it. `/rapport language <language>` changes it."
+    )
+
+
 def parse_span(text: str) -> tuple[int, int]:
     """``08:30-17:00`` (also ``8-17``, ``8:30–17``) to minutes after midnight; refuses nonsense."""
     match = _SPAN.match(text.strip())
@@ -129,5 +202,6 @@ def stats(runtime: Runtime, team_id: str, sources: Sequence[StatSource] = ()) ->
         members = session.scalar(select(func.count()).select_from(TeamMember)) or 0
         lines = [f"• Clients: *{clients}*", f"• Team members seen: *{members}*"]
         for label, count in sources:
-            lines.append(f"• {label}: *{count(session)}*")
+            value = count(session)
+            lines.append(f"• {label}: *{value}*" if isinstance(value, int) else f"• {label}: {value}")
     return "*Rapport in this workspace*\n" + "\n".join(lines)

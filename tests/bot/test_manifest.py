@@ -67,5 +67,6 @@ def test_every_declared_command_and_event_has_a_listener(manifest, settings, run
     for command in (c["command"] for c in manifest["features"]["slash_commands"]):
         assert listened("command", command), f"{command} has no listener"
     for event in manifest["settings"]["event_subscriptions"]["bot_events"]:
-        assert listened("event", event), f"{event} has no listener"
+        # message.channels, message.groups … all arrive as events of type "message"
+        assert listened("event", event.split(".")[0]), f"{event} has no listener"
     assert all(re.fullmatch(r"/[a-z]+", c) for c in COMMANDS)
