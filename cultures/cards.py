@@ -142,6 +142,9 @@ class Greeting:
     text: str
     meaning: str
     use: str
+    #: The greeting's language (BCP 47, e.g. ``"fr"``, ``"ar"``); ``None`` on cards that leave it
+    #: to the country's main language. Tests check it against CLDR's languages of the territory.
+    lang: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -449,8 +452,13 @@ def _read_greetings(card: _Fields) -> tuple[Greeting, ...]:
     greetings = []
     for index, item in enumerate(items):
         greeting = _Fields(card.file, item, f"greetings[{index}]")
-        greeting.only(("text", "meaning", "use"))
-        greetings.append(Greeting(greeting.text("text"), greeting.text("meaning"), greeting.text("use")))
+        greeting.only(("text", "meaning", "use", "lang"))
+        lang = greeting.text("lang", nullable=True) if "lang" in greeting.data else None
+        if lang is not None and not re.fullmatch(r"[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*", lang):
+            raise greeting.error(f'must be a BCP 47 language code such as "fr" or "ar", got {lang!r}', "lang")
+        greetings.append(
+            Greeting(greeting.text("text"), greeting.text("meaning"), greeting.text("use"), lang)
+        )
     return tuple(greetings)
 
 

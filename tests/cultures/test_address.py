@@ -13,7 +13,14 @@ from cultures.cards import Card, card_files, card_for, load_card_file
 
 CARDS = [load_card_file(path) for path in card_files()]
 COUNTRY_CARDS = [card for card in CARDS if not card.regional_default]
-TABLE = yaml.safe_load(Path(__file__).with_name("address_table.yaml").read_text(encoding="utf-8"))
+TABLE: dict[str, list[dict[str, str]]] = {}
+for _file in [
+    Path(__file__).with_name("address_table.yaml"),
+    *sorted(Path(__file__).with_name("address_tables").glob("*.yaml")),
+]:
+    for _key, _rows in yaml.safe_load(_file.read_text(encoding="utf-8")).items():
+        assert _key not in TABLE, f"{_key} is in two address tables"
+        TABLE[_key] = _rows
 
 
 def _id(card: Card) -> str:

@@ -339,3 +339,83 @@ def test_parse_shift_reads_one_range_even_overnight(text: str, expected: tuple[i
 def test_parse_shift_refuses_anything_else(text: str):
     with pytest.raises(HoursFormatError):
         parse_shift(text)
+
+
+# ---------------------------------------------------------------------------------------------
+# Greeting languages, checked against CLDR (Babel)
+
+#: Unicode character-name prefixes of the scripts CLDR gives languages (``ja`` -> ``Jpan``).
+_SCRIPT_NAMES = {
+    "Latn": ("LATIN",),
+    "Arab": ("ARABIC",),
+    "Cyrl": ("CYRILLIC",),
+    "Grek": ("GREEK",),
+    "Hebr": ("HEBREW",),
+    "Thai": ("THAI",),
+    "Deva": ("DEVANAGARI",),
+    "Beng": ("BENGALI",),
+    "Hang": ("HANGUL",),
+    "Kore": ("HANGUL", "CJK"),
+    "Jpan": ("CJK", "HIRAGANA", "KATAKANA"),
+    "Hans": ("CJK",),
+    "Hant": ("CJK",),
+    "Geor": ("GEORGIAN",),
+    "Armn": ("ARMENIAN",),
+    "Ethi": ("ETHIOPIC",),
+    "Mymr": ("MYANMAR",),
+    "Khmr": ("KHMER",),
+    "Laoo": ("LAO",),
+    "Sinh": ("SINHALA",),
+    "Taml": ("TAMIL",),
+    "Thaa": ("THAANA",),
+    "Tibt": ("TIBETAN",),
+    "Mong": ("MONGOLIAN",),
+    "Guru": ("GURMUKHI",),
+    "Gujr": ("GUJARATI",),
+    "Telu": ("TELUGU",),
+    "Knda": ("KANNADA",),
+    "Mlym": ("MALAYALAM",),
+    "Orya": ("ORIYA",),
+    "Tfng": ("TIFINAGH",),
+}
+
+
+def _script_of(lang: str) -> str:
+    from babel.core import get_global
+
+    likely = get_global("likely_subtags")
+    tag = likely.get(lang.replace("-", "_").split("_")[0], "")
+    parts = tag.split("_")
+    return next((part for part in parts[1:] if len(part) == 4), "Latn")
+
+
+def _text_scripts(text: str) -> set[str]:
+    import unicodedata
+
+    found = set()
+    for char in text:
+        if char.isalpha():
+            name = unicodedata.name(char, "")
+            found.add(name.split(" ")[0])
+    return found
+
+
+@pytest.mark.parametrize(
+    "card", [c for c in map(load_card_file, SHIPPED) if not c.regional_default], ids=lambda c: c.key
+)
+def test_greetings_are_in_the_countrys_own_languages_and_scripts(card: Card):
+    """Each greeting's language is one CLDR records for the country (official, de facto or
+    widely spoken, as English in business hubs), and its letters are in that language's
+    script (Latin letters stand for a romanised greeting)."""
+    from babel.core import get_global
+
+    from cultures.countries import get_country
+
+    spoken = {lang.split("_")[0] for lang in get_global("territory_languages").get(card.country, {})}
+    main = get_country(card.country or "").main_language
+    for greeting in card.greetings:
+        lang = greeting.lang or main
+        assert lang.split("-")[0] in spoken, (card.key, greeting.text, lang, sorted(spoken))
+        allowed = {*_SCRIPT_NAMES.get(_script_of(lang), ()), "LATIN"}
+        scripts = _text_scripts(greeting.text)
+        assert scripts <= allowed, (card.key, greeting.text, lang, scripts)
