@@ -22,18 +22,22 @@ from typing import Literal
 
 import holidays
 
+from cultures.company import NO_CALENDAR, CompanyCalendar, ramadan_days, says_early_close
 from cultures.countries import resolve_subdivision
-from cultures.errors import UnknownSubdivision
+from cultures.errors import CultureError, UnknownSubdivision
 
 logger = logging.getLogger(__name__)
 
 __all__ = [
+    "CLOSED",
+    "HALF_DAY",
     "HOLIDAY",
     "MAKEUP_WORKDAY",
     "WEEKEND",
     "WORKING",
     "CountryCalendar",
     "DayStatus",
+    "Season",
     "UpcomingDay",
     "country_calendar",
     "day_status",
@@ -45,9 +49,11 @@ WORKING = 0
 WEEKEND = 1
 HOLIDAY = 2
 MAKEUP_WORKDAY = 3  # a weekend day that is worked (China, Taiwan, Russia…)
+CLOSED = 4  # a working day offices close (Japan's year-end, Sweden's Midsummer Eve): the card's calendar
+HALF_DAY = 5  # a working day offices close early (Christmas Eve in Iceland, "from 2pm" in Sweden)
 
 _FALLBACK_WEEKEND = frozenset({5, 6})
-DayKind = Literal["holiday", "weekend", "makeup_workday"]
+DayKind = Literal["holiday", "weekend", "makeup_workday", "closed", "half_day"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,13 +61,14 @@ class DayStatus:
     """Whether a date is worked in a country, and why not.
 
     ``reason`` is ``None`` on a working day, else ``"holiday"`` (with ``holiday_name``;
-    a holiday on a weekend is still a holiday) or ``"weekend"``. ``makeup_workday`` marks a
+    a holiday on a weekend is still a holiday), ``"closed"`` (a company closure the country's
+    card names, in ``holiday_name``) or ``"weekend"``. ``makeup_workday`` marks a
     weekend day that is worked. ``calendar_known`` is False when the ``holidays`` library
     does not cover the country and a Saturday–Sunday weekend was assumed.
     """
 
     working: bool
-    reason: Literal["weekend", "holiday"] | None
+    reason: Literal["weekend", "holiday", "closed"] | None
     holiday_name: str | None
     makeup_workday: bool
     calendar_known: bool = True
@@ -69,11 +76,26 @@ class DayStatus:
 
 @dataclass(frozen=True, slots=True)
 class UpcomingDay:
-    """A day worth knowing about: a public holiday, a weekend day or a make-up working day."""
+    """A day worth knowing about: a public holiday, a weekend day, a make-up working day, a
+    company closure or a half day (``name`` says which)."""
 
     date: dt.date
     kind: DayKind
     name: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Season:
+    """A stretch of days ahead that changes how a country works without closing it.
+
+    ``kind`` is ``"slow"`` (answers come slower: advice only) or ``"ramadan"`` (shorter hours).
+    """
+
+    kind: Literal["slow", "ramadan"]
+    name: str
+    first: dt.date
+    last: dt.date
+    advice: str | None = None
 
 
 def _names_language(entity: type) -> str | None:
@@ -97,7 +119,9 @@ class CountryCalendar:
         self.subdiv = subdiv
         self._lock = threading.Lock()
         self._codes: dict[int, int] = {}  # date ordinal -> day code
+        self._names: dict[int, str] = {}  # date ordinal -> name of a closure or half day
         self._years: set[int] = set()
+        self.company: CompanyCalendar = _company_calendar(code)
         supported = holidays.list_supported_countries(include_aliases=False)
         self.calendar_known = code in supported
         self._holidays: holidays.HolidayBase | None = None
@@ -138,11 +162,44 @@ class CountryCalendar:
                     codes[ordinal] = MAKEUP_WORKDAY if weekend else WORKING
                 else:
                     codes[ordinal] = HOLIDAY if day in calendar else WEEKEND
+            if not self.company.empty:
+                self._company_days(year, codes)
             self._codes.update(codes)
             self._years.add(year)
 
+    def _company_days(self, year: int, codes: dict[int, int]) -> None:
+        """Mark the card's closures and half days on the working days of ``year``."""
+        company = self.company
+        worked = (WORKING, MAKEUP_WORKDAY)
+
+        def mark(day: dt.date, code: int, name: str) -> None:
+            ordinal = day.toordinal()
+            if codes.get(ordinal) in worked or (code == CLOSED and codes.get(ordinal) == HALF_DAY):
+                codes[ordinal] = code
+                self._names[ordinal] = name
+
+        for categories, code in ((company.half_day_categories, HALF_DAY), (company.closed_categories, CLOSED)):
+            if not categories:
+                continue
+            extra = holidays.country_holidays(
+                self.code,
+                subdiv=self.subdiv,
+                years=year,
+                categories=categories,
+                language=_names_language(getattr(holidays, self.code)),
+            )
+            for day, name in sorted(extra.items()):
+                # A name that gives the hour ("from 2pm", "shortened by 3 hours") is a half day.
+                mark(day, HALF_DAY if says_early_close(name) else code, name)
+        for half in company.half_days:
+            for day in half.span.dates_in(year):
+                mark(day, HALF_DAY, half.name)
+        for season in company.closed:
+            for day in season.span.dates_in(year):
+                mark(day, CLOSED, season.name)
+
     def code_of(self, ordinal: int) -> int:
-        """The day code (WORKING, WEEKEND, HOLIDAY, MAKEUP_WORKDAY) of a date ordinal; fast."""
+        """The day code (WORKING, WEEKEND, HOLIDAY, MAKEUP_WORKDAY, CLOSED, HALF_DAY) of a date ordinal; fast."""
         code = self._codes.get(ordinal)
         if code is None:
             self._build_year(dt.date.fromordinal(ordinal).year)
@@ -154,6 +211,35 @@ class CountryCalendar:
         if self._holidays is None:
             return None
         return self._holidays.get(day)
+
+    def company_day_name(self, ordinal: int) -> str | None:
+        """The name of the closure or half day on a date ordinal (None on other days)."""
+        self.code_of(ordinal)
+        return self._names.get(ordinal)
+
+    def in_ramadan(self, ordinal: int) -> bool:
+        """Whether the card shortens hours in Ramadan and this day is in it (Umm al-Qura)."""
+        return self.company.ramadan is not None and ordinal in ramadan_days(dt.date.fromordinal(ordinal).year)
+
+    def seasons(self, start: dt.date, days: int = 14) -> list[Season]:
+        """Slow seasons and Ramadan that overlap the ``days`` from ``start``, with their full span."""
+        found: list[Season] = []
+        end = start + dt.timedelta(days=days - 1)
+        for season in self.company.slow:
+            for year in range(start.year - 1, end.year + 1):
+                dates = season.span.dates_in(year) + season.span.dates_in(year + 1)
+                runs = _runs(sorted(set(dates)))
+                for first, last in runs:
+                    if first <= end and last >= start:
+                        item = Season("slow", season.name, first, last, season.advice)
+                        if item not in found:
+                            found.append(item)
+        if self.company.ramadan is not None:
+            ordinals = sorted(ramadan_days(start.year) | ramadan_days(end.year) | ramadan_days(start.year + 1))
+            for first, last in _runs([dt.date.fromordinal(o) for o in ordinals]):
+                if first <= end and last >= start:
+                    found.append(Season("ramadan", "Ramadan", first, last, self.company.ramadan_note))
+        return sorted(found, key=lambda item: item.first)
 
     def weekend_days(self, day: dt.date) -> frozenset[int]:
         """The weekdays (0 = Monday) that are weekend in the week of ``day``."""
@@ -167,12 +253,14 @@ class CountryCalendar:
         code = self.code_of(day.toordinal())
         if code == HOLIDAY:
             return DayStatus(False, "holiday", self.holiday_name(day), False, self.calendar_known)
+        if code == CLOSED:
+            return DayStatus(False, "closed", self._names.get(day.toordinal()), False, self.calendar_known)
         if code == WEEKEND:
             return DayStatus(False, "weekend", None, False, self.calendar_known)
         return DayStatus(True, None, None, code == MAKEUP_WORKDAY, self.calendar_known)
 
     def upcoming(self, start: dt.date, days: int = 14) -> list[UpcomingDay]:
-        """Holidays, weekend days and make-up working days from ``start`` for ``days`` days."""
+        """Holidays, weekend days, make-up working days, closures and half days from ``start``."""
         found: list[UpcomingDay] = []
         for offset in range(days):
             day = start + dt.timedelta(days=offset)
@@ -183,7 +271,32 @@ class CountryCalendar:
                 found.append(UpcomingDay(day, "weekend", None))
             elif code == MAKEUP_WORKDAY:
                 found.append(UpcomingDay(day, "makeup_workday", self.holiday_name(day)))
+            elif code == CLOSED:
+                found.append(UpcomingDay(day, "closed", self._names.get(day.toordinal())))
+            elif code == HALF_DAY:
+                found.append(UpcomingDay(day, "half_day", self._names.get(day.toordinal())))
         return found
+
+
+def _runs(dates: list[dt.date]) -> list[tuple[dt.date, dt.date]]:
+    """Consecutive dates grouped into (first, last) runs."""
+    runs: list[tuple[dt.date, dt.date]] = []
+    for day in dates:
+        if runs and (day - runs[-1][1]).days == 1:
+            runs[-1] = (runs[-1][0], day)
+        elif not runs or day > runs[-1][1]:
+            runs.append((day, day))
+    return runs
+
+
+def _company_calendar(code: str) -> CompanyCalendar:
+    # Imported here: the cards module loads YAML files, which plain calendar questions never need.
+    from cultures.cards import card_for
+
+    try:
+        return card_for(code).calendar
+    except CultureError:
+        return NO_CALENDAR
 
 
 @functools.lru_cache(maxsize=2048)

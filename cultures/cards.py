@@ -25,6 +25,7 @@ from typing import Any, Literal, overload
 
 import yaml
 
+from cultures.company import NO_CALENDAR, CompanyCalendar, HalfDay, MonthDaySpan, Season
 from cultures.errors import CardError, HoursFormatError, MissingCard
 from cultures.weekly import WEEKDAY_KEYS, Interval, WeeklyHours, parse_card_ranges
 
@@ -96,6 +97,7 @@ _COMMON_FIELDS = (
     "long_breaks",
     "sources",
 )
+_OPTIONAL_FIELDS = ("calendar",)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -218,6 +220,8 @@ class Card:
     holiday_customs: str
     long_breaks: tuple[str, ...]
     sources: tuple[str, ...]
+    #: Closures, half days, slow seasons and Ramadan hours beyond public holidays (optional).
+    calendar: CompanyCalendar = NO_CALENDAR
     file: str = field(default="", compare=False, repr=False)
 
     @property
@@ -456,9 +460,7 @@ def _read_greetings(card: _Fields) -> tuple[Greeting, ...]:
         lang = greeting.text("lang", nullable=True) if "lang" in greeting.data else None
         if lang is not None and not re.fullmatch(r"[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*", lang):
             raise greeting.error(f'must be a BCP 47 language code such as "fr" or "ar", got {lang!r}', "lang")
-        greetings.append(
-            Greeting(greeting.text("text"), greeting.text("meaning"), greeting.text("use"), lang)
-        )
+        greetings.append(Greeting(greeting.text("text"), greeting.text("meaning"), greeting.text("use"), lang))
     return tuple(greetings)
 
 
@@ -498,22 +500,110 @@ def _read_channels(card: _Fields) -> Channels:
 
 
 def _read_hours(card: _Fields) -> WeeklyHours:
-    hours = card.sub("hours")
-    hours.only(("default", *WEEKDAY_KEYS))
+    return _read_week(card.sub("hours"))
+
+
+def _read_week(fields: _Fields) -> WeeklyHours:
+    """A ``default`` plus optional per-weekday lists of ``"HH:MM-HH:MM"`` ranges."""
+    fields.only(("default", *WEEKDAY_KEYS))
 
     def ranges(key: str) -> tuple[Interval, ...]:
-        value = hours.get(key)
+        value = fields.get(key)
         if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-            raise hours.error(f'must be a list of "HH:MM-HH:MM" texts, got {_kind(value)}', key)
+            raise fields.error(f'must be a list of "HH:MM-HH:MM" texts, got {_kind(value)}', key)
         try:
             return parse_card_ranges(value)
         except HoursFormatError as exc:
-            raise hours.error(exc.problem, key) from None
+            raise fields.error(exc.problem, key) from None
 
     default = ranges("default")
     if not default:
-        raise hours.error("needs at least one range (a weekday's usual business hours)", "default")
-    return WeeklyHours(tuple(ranges(key) if key in hours.data else default for key in WEEKDAY_KEYS))
+        raise fields.error("needs at least one range (a weekday's usual business hours)", "default")
+    return WeeklyHours(tuple(ranges(key) if key in fields.data else default for key in WEEKDAY_KEYS))
+
+
+def _minute_of(fields: _Fields, key: str) -> int:
+    match = re.fullmatch(r"(\d{2}):(\d{2})", fields.text(key))
+    if not match or int(match.group(1)) > 23 or int(match.group(2)) > 59:
+        raise fields.error(f'must be a time "HH:MM", got {fields.get(key)!r}', key)
+    return int(match.group(1)) * 60 + int(match.group(2))
+
+
+def _holiday_categories(country: str | None) -> tuple[str, ...]:
+    import holidays
+
+    entity = getattr(holidays, country or "", None)
+    return tuple(getattr(entity, "supported_categories", ()) or ())
+
+
+def _read_calendar(card: _Fields, country: str | None) -> CompanyCalendar:
+    calendar = card.sub("calendar")
+    calendar.only(
+        (
+            "closed_categories",
+            "half_day_categories",
+            "half_day_ends",
+            "closed",
+            "half_days",
+            "slow",
+            "ramadan",
+            "ramadan_note",
+            "sources",
+        )
+    )
+    supported = _holiday_categories(country)
+    categories: dict[str, tuple[str, ...]] = {}
+    for key in ("closed_categories", "half_day_categories"):
+        chosen = calendar.texts(key) if key in calendar.data else ()
+        for index, name in enumerate(chosen):
+            if name == "public" or name not in supported:
+                raise calendar.error(
+                    f"{name!r} is not a category the holidays library has for {country} besides public "
+                    f"(it has: {', '.join(c for c in supported if c != 'public') or 'none'})",
+                    f"{key}[{index}]",
+                )
+        categories[key] = chosen
+    half_day_ends = _minute_of(calendar, "half_day_ends") if "half_day_ends" in calendar.data else 13 * 60
+
+    def spans(key: str, extra: tuple[str, ...] = ()) -> list[tuple[_Fields, MonthDaySpan, str]]:
+        items = calendar.data.get(key, [])
+        if not isinstance(items, list):
+            raise calendar.error(f"must be a list, got {_kind(items)}", key)
+        found = []
+        for index, item in enumerate(items):
+            entry = _Fields(card.file, item, f"calendar.{key}[{index}]")
+            entry.only(("dates", "name", *extra))
+            try:
+                span = MonthDaySpan.parse(entry.text("dates"))
+            except ValueError as exc:
+                raise entry.error(str(exc), "dates") from None
+            found.append((entry, span, entry.text("name")))
+        return found
+
+    closed = tuple(Season(span, name) for _entry, span, name in spans("closed"))
+    slow = tuple(Season(span, name, entry.text("advice")) for entry, span, name in spans("slow", ("advice",)))
+    half_days = []
+    for entry, span, name in spans("half_days", ("ends",)):
+        ends = _minute_of(entry, "ends") if "ends" in entry.data else half_day_ends
+        half_days.append(HalfDay(span, name, ends))
+    ramadan = _read_week(calendar.sub("ramadan")) if "ramadan" in calendar.data else None
+    ramadan_note = calendar.text("ramadan_note") if "ramadan_note" in calendar.data else None
+    if ramadan is not None and ramadan_note is None:
+        raise calendar.error("is missing (the law or announcement the Ramadan hours come from)", "ramadan_note")
+    result = CompanyCalendar(
+        closed_categories=categories["closed_categories"],
+        half_day_categories=categories["half_day_categories"],
+        half_day_ends=half_day_ends,
+        closed=closed,
+        half_days=tuple(half_days),
+        slow=slow,
+        ramadan=ramadan,
+        ramadan_note=ramadan_note,
+        sources=calendar.texts("sources", min_items=1) if "sources" in calendar.data else (),
+    )
+    if (closed or slow or half_days or ramadan) and not result.sources:
+        raise calendar.error("is missing: name where the closures, half days, seasons or hours come from", "sources")
+    return result
 
 
 def _read_topics(card: _Fields) -> Topics:
@@ -542,7 +632,7 @@ def load_card_file(path: str | Path) -> Card:
         raise CardError(file, None, f"cannot be read ({exc.strerror})") from None
     card = _Fields(file, data)
     is_region = path.parent.name == REGIONS_SUBDIR
-    card.only((*(_REGION_FIELDS if is_region else _COUNTRY_FIELDS), *_COMMON_FIELDS))
+    card.only((*(_REGION_FIELDS if is_region else _COUNTRY_FIELDS), *_COMMON_FIELDS, *_OPTIONAL_FIELDS))
     territories = _territory_codes()
 
     if is_region:
@@ -589,6 +679,7 @@ def load_card_file(path: str | Path) -> Card:
         holiday_customs=card.text("holiday_customs"),
         long_breaks=card.texts("long_breaks"),
         sources=card.texts("sources", min_items=1),
+        calendar=_read_calendar(card, country) if "calendar" in card.data else NO_CALENDAR,
         file=file,
     )
 

@@ -28,8 +28,18 @@ from typing import Literal
 
 import pendulum
 
-from cultures.calendar import HOLIDAY, MAKEUP_WORKDAY, WEEKEND, CountryCalendar, country_calendar
+from cultures.calendar import (
+    CLOSED,
+    HALF_DAY,
+    HOLIDAY,
+    MAKEUP_WORKDAY,
+    WEEKEND,
+    WORKING,
+    CountryCalendar,
+    country_calendar,
+)
 from cultures.cards import card_for
+from cultures.company import Closure, half_day_cutoff
 from cultures.countries import canonical_zone
 from cultures.errors import HoursFormatError, UnknownZone
 from cultures.weekly import Interval, WeeklyHours, parse_shift
@@ -64,7 +74,7 @@ NIGHT_END = 7 * 60
 #: From this minute of the local day it is night (21:00).
 NIGHT_START = 21 * 60
 
-Reason = Literal["night", "lunch", "weekend", "holiday", "outside business hours"]
+Reason = Literal["night", "lunch", "weekend", "holiday", "closed", "outside business hours"]
 #: Something that tells the time; inject a fixed one in tests.
 Clock = Callable[[], pendulum.DateTime]
 
@@ -278,13 +288,16 @@ class ClientHours:
 
     ``hours=None`` takes the business hours of the country's culture card. ``subdiv`` is a
     subdivision code or name of the ``holidays`` library (``CA``, ``Bayern``) for regional
-    public holidays.
+    public holidays. ``closures`` are the client's own closed spans (a plant shutdown). The
+    card's company calendar (closures, half days, Ramadan hours) always counts; Ramadan hours
+    replace the card's hours only — a client's own ``hours`` are theirs all year.
     """
 
     zone: str
     country: str
     subdiv: str | None = None
     hours: WeeklyHours | None = None
+    closures: tuple[Closure, ...] = ()
     _plan: _ClientPlan | None = field(default=None, init=False, repr=False, compare=False, hash=False)
 
     def __post_init__(self) -> None:
@@ -303,16 +316,25 @@ class ClientHours:
         zone: str,
         subdiv: str | None = None,
         hours: WeeklyHours | str | None = None,
+        closures: tuple[Closure, ...] = (),
     ) -> ClientHours:
         """A client with the country card's hours, or ``hours`` (``"08:30-17:00"`` or WeeklyHours)."""
         if isinstance(hours, str):
             hours = WeeklyHours.parse(hours)
-        return cls(zone=zone, country=country, subdiv=subdiv, hours=hours)
+        return cls(zone=zone, country=country, subdiv=subdiv, hours=hours, closures=tuple(closures))
 
     @property
     def weekly_hours(self) -> WeeklyHours:
         """The hours in force: the client's own, else their country card's."""
         return self.hours if self.hours is not None else card_for(self.country).hours
+
+    def day_hours(self, day: dt.date) -> tuple[Interval, ...]:
+        """The business hours of a local day as the engine counts them (Ramadan's, a half day's);
+        empty on days they do not work."""
+        plan = self.plan()
+        ordinal = day.toordinal()
+        code = plan.calendar.code_of(ordinal)
+        return plan.day_hours(ordinal, code) if plan.worked(ordinal, code) else ()
 
     def prepare(self, years: Iterable[int]) -> None:
         """Load the card, calendar and zone changes of these years now (else on first use)."""
@@ -325,7 +347,8 @@ class ClientHours:
         """The resolved schedule (zone clock, calendar, hours), shared by equal clients."""
         plan = self._plan
         if plan is None:
-            plan = _client_plan(self.zone, self.country, self.subdiv, self.weekly_hours)
+            ramadan = card_for(self.country).calendar.ramadan if self.hours is None else None
+            plan = _client_plan(self.zone, self.country, self.subdiv, self.weekly_hours, ramadan, self.closures)
             object.__setattr__(self, "_plan", plan)
         return plan
 
@@ -340,15 +363,53 @@ class _ClientPlan:
     busy team asks each day's arithmetic once.
     """
 
-    __slots__ = ("_days", "any_day", "calendar", "clock", "daytime", "hours")
+    __slots__ = ("_days", "any_day", "calendar", "clock", "closed", "daytime", "hours", "ramadan", "ramadan_daytime")
 
-    def __init__(self, zone: str, country: str, subdiv: str | None, hours: WeeklyHours) -> None:
+    def __init__(
+        self,
+        zone: str,
+        country: str,
+        subdiv: str | None,
+        hours: WeeklyHours,
+        ramadan: WeeklyHours | None = None,
+        closures: tuple[Closure, ...] = (),
+    ) -> None:
         self.clock = _zone_clock(zone)
         self.calendar: CountryCalendar = country_calendar(country, subdiv)
         self.hours = hours
         self.daytime = _daytime_seconds(hours)
-        self.any_day = _merge(sorted({interval for day in self.daytime for interval in day}))
+        self.ramadan = ramadan
+        self.ramadan_daytime = _daytime_seconds(ramadan) if ramadan is not None else None
+        every = [*self.daytime, *(self.ramadan_daytime or ())]
+        self.any_day = _merge(sorted({interval for day in every for interval in day}))
+        self.closed: dict[int, Closure] = {}
+        for closure in closures:
+            for ordinal in range(closure.first.toordinal(), closure.last.toordinal() + 1):
+                self.closed.setdefault(ordinal, closure)
         self._days: dict[int, tuple[_Span, ...]] = {}
+
+    def in_ramadan(self, ordinal: int) -> bool:
+        return self.ramadan is not None and self.calendar.in_ramadan(ordinal)
+
+    def day_hours(self, ordinal: int, code: int) -> tuple[Interval, ...]:
+        """The business hours (minutes) of a worked day: Ramadan's, cut short on a half day."""
+        weekday = _weekday(ordinal)
+        week = self.ramadan if self.ramadan is not None and self.in_ramadan(ordinal) else self.hours
+        intervals = week.on(weekday)
+        if code == HALF_DAY:
+            name = self.calendar.company_day_name(ordinal) or ""
+            cutoff = half_day_cutoff(name, intervals, self.calendar.company.half_day_ends)
+            intervals = tuple((start, min(end, cutoff)) for start, end in intervals if start < cutoff)
+        return intervals
+
+    def day_seconds(self, ordinal: int, code: int) -> tuple[Interval, ...]:
+        """The day's good intervals in seconds after local midnight (daytime only)."""
+        if code == HALF_DAY or (self.ramadan is not None and self.in_ramadan(ordinal)):
+            return _daytime_seconds(WeeklyHours((self.day_hours(ordinal, code),) * 7))[0]
+        return self.daytime[_weekday(ordinal)]
+
+    def worked(self, ordinal: int, code: int) -> bool:
+        return code not in (WEEKEND, HOLIDAY, CLOSED) and ordinal not in self.closed
 
     def spans(self, ordinal: int) -> tuple[_Span, ...]:
         cached = self._days.get(ordinal)
@@ -356,10 +417,10 @@ class _ClientPlan:
             return cached
         code = self.calendar.code_of(ordinal)
         found: tuple[_Span, ...]
-        if code == WEEKEND or code == HOLIDAY:
+        if not self.worked(ordinal, code):
             found = ()
         else:
-            found = self.clock.spans(ordinal, self.daytime[_weekday(ordinal)])
+            found = self.clock.spans(ordinal, self.day_seconds(ordinal, code))
         if len(self._days) >= _DAY_CACHE_LIMIT:
             self._days.clear()
         self._days[ordinal] = found
@@ -367,8 +428,15 @@ class _ClientPlan:
 
 
 @functools.lru_cache(maxsize=4096)
-def _client_plan(zone: str, country: str, subdiv: str | None, hours: WeeklyHours) -> _ClientPlan:
-    return _ClientPlan(zone, country, subdiv, hours)
+def _client_plan(
+    zone: str,
+    country: str,
+    subdiv: str | None,
+    hours: WeeklyHours,
+    ramadan: WeeklyHours | None = None,
+    closures: tuple[Closure, ...] = (),
+) -> _ClientPlan:
+    return _ClientPlan(zone, country, subdiv, hours, ramadan, closures)
 
 
 class _MemberPlan:
@@ -463,7 +531,8 @@ class Verdict:
     """Whether an instant is a good moment to contact a client, and if not, why.
 
     ``reason`` is None when good, else (in order of precedence) ``"holiday"`` (with
-    ``holiday_name``), ``"weekend"``, ``"night"`` (before 07:00 or from 21:00),
+    ``holiday_name``), ``"closed"`` (the client's own closure or one the country's card names,
+    in ``holiday_name``), ``"weekend"``, ``"night"`` (before 07:00 or from 21:00),
     ``"lunch"`` (between two business-hour intervals) or ``"outside business hours"``.
     ``local`` is the instant on the client's wall clock.
     """
@@ -473,6 +542,8 @@ class Verdict:
     holiday_name: str | None
     local: pendulum.DateTime
     makeup_workday: bool = False
+    #: The day's hours are not the usual ones: ``"Ramadan hours"`` or ``"half day (Christmas Eve)"``.
+    hours_note: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -530,26 +601,42 @@ def judge(instant: dt.datetime, client: ClientHours) -> Verdict:
     if code == HOLIDAY:
         name = plan.calendar.holiday_name(dt.date.fromordinal(ordinal))
         return Verdict(False, "holiday", name, local)
+    closure = plan.closed.get(ordinal)
+    if closure is not None:
+        return Verdict(False, "closed", f"{closure.name}, {closure}" if closure.label else str(closure), local)
+    if code == CLOSED:
+        return Verdict(False, "closed", plan.calendar.company_day_name(ordinal), local)
     if code == WEEKEND:
         return Verdict(False, "weekend", None, local)
     makeup = code == MAKEUP_WORKDAY
-    weekday = _weekday(ordinal)
-    if _in_any(seconds, plan.daytime[weekday]):
-        return Verdict(True, None, None, local, makeup)
+    note = None
+    if plan.in_ramadan(ordinal):
+        note = "Ramadan hours"
+    elif code == HALF_DAY:
+        name = plan.calendar.company_day_name(ordinal)
+        note = f"half day ({name})" if name else "half day"
+    if _in_any(seconds, plan.day_seconds(ordinal, code)):
+        return Verdict(True, None, None, local, makeup, note)
     if seconds < NIGHT_END * 60 or seconds >= NIGHT_START * 60:
-        return Verdict(False, "night", None, local, makeup)
+        return Verdict(False, "night", None, local, makeup, note)
     minutes = seconds / 60
-    if any(start <= minutes < end for start, end in plan.hours.lunch_breaks(weekday)):
-        return Verdict(False, "lunch", None, local, makeup)
-    return Verdict(False, "outside business hours", None, local, makeup)
+    hours = plan.day_hours(ordinal, code)
+    if any(start <= minutes < end for start, end in _gaps(hours)):
+        return Verdict(False, "lunch", None, local, makeup, note)
+    return Verdict(False, "outside business hours", None, local, makeup, note)
+
+
+def _gaps(intervals: tuple[Interval, ...]) -> list[Interval]:
+    """The breaks between a day's intervals (lunch)."""
+    return [(left[1], right[0]) for left, right in itertools.pairwise(intervals) if left[1] < right[0]]
 
 
 def _client_good(plan: _ClientPlan, timestamp: float) -> bool:
     ordinal, seconds, _ = plan.clock.wall_seconds(timestamp)
     code = plan.calendar.code_of(ordinal)
-    if code == WEEKEND or code == HOLIDAY:
+    if not plan.worked(ordinal, code):
         return False
-    return _in_any(seconds, plan.daytime[_weekday(ordinal)])
+    return _in_any(seconds, plan.day_seconds(ordinal, code))
 
 
 def _member_good(member: MemberHours, timestamp: float) -> bool:
@@ -711,6 +798,8 @@ def overlap(client: ClientHours, member: MemberHours, day: dt.date, respect_cale
     ordinal = day.toordinal()
     if respect_calendar:
         client_spans = plan.spans(ordinal)
+    elif plan.in_ramadan(ordinal):
+        client_spans = plan.clock.spans(ordinal, plan.day_seconds(ordinal, WORKING))
     else:
         client_spans = plan.clock.spans(ordinal, plan.daytime[_weekday(ordinal)])
     if not client_spans:

@@ -1,7 +1,7 @@
 """All models, imported here so that Base.metadata knows every table."""
 
 from db.models.care import CareNote
-from db.models.clients import Client
+from db.models.clients import Client, ClientClosure
 from db.models.core import SeenEvent, TeamMember, Workspace
 from db.models.escalations import Escalation
 from db.models.followups import FollowUp
@@ -12,6 +12,7 @@ __all__ = [
     "CareNote",
     "ChannelClient",
     "Client",
+    "ClientClosure",
     "ClientRequest",
     "Escalation",
     "FollowUp",

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Date, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from db.base import Base, TeamOwned, UTCDateTime, utcnow
 
@@ -37,3 +37,30 @@ class Client(TeamOwned, Base):
     created_by: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # Loaded with the client (one extra query per batch of clients) so that its clock and
+    # calendar can be built anywhere, even after the session has closed.
+    closures: Mapped[list[ClientClosure]] = relationship(
+        lazy="selectin",
+        order_by="ClientClosure.first_day",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
+
+
+class ClientClosure(TeamOwned, Base):
+    """A span of days a client is closed (`/client edit acme closed:2026-12-23..2027-01-06 plant shutdown`).
+
+    Verdicts, follow-up placement, care greetings and reply clocks skip these days as they skip
+    the client's public holidays.
+    """
+
+    __tablename__ = "client_closure"
+    __table_args__ = (UniqueConstraint("team_id", "client_id", "first_day", "last_day"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("client.id", ondelete="CASCADE"), index=True)
+    first_day: Mapped[dt.date] = mapped_column(Date)
+    last_day: Mapped[dt.date] = mapped_column(Date)  # inclusive
+    label: Mapped[str | None] = mapped_column(String(100))
+    created_by: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

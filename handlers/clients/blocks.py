@@ -24,7 +24,7 @@ from cultures.countries import get_country
 from cultures.errors import CultureError
 from cultures.languages import resolve_language
 from db.models import Client
-from handlers.clients.fields import CHANNELS, DEFAULT_REPLY_MINUTES
+from handlers.clients.fields import CHANNELS, DEFAULT_REPLY_MINUTES, closures_text
 from handlers.common.respond import split_text
 from handlers.common.text import escape_mrkdwn
 
@@ -106,6 +106,8 @@ def client_facts(client: Client, card: ClientCard | None = None) -> list[tuple[s
     elif client.reply_minutes or client.translate_mode:
         facts.append(("Reply target", reply_words(client.reply_minutes)))
         facts.append(("Translation", TRANSLATE_WORDS[client.translate_mode or "in"]))
+    if client.closures:
+        facts.append(("Closed", escape_mrkdwn(closures_text(client, "\n"))))
     return facts
 
 

@@ -27,7 +27,7 @@ from handlers.clients.fields import (
     parse_options,
     read_changes,
 )
-from handlers.clients.links import link_shared, shared_channels, unlink_shared
+from handlers.clients.links import link_shared, shared_channels, shared_channels_by_client, unlink_shared
 from handlers.clients.requests_view import open_requests
 from handlers.common.args import parse, user_id_of
 from handlers.common.commands import Command
@@ -318,7 +318,7 @@ def export(command: Command) -> Reply:
     """`/client export`: every client as a CSV file in the asker's DM."""
     with team_session(command.runtime.sessions, command.team_id) as session:
         clients = list_clients(session)
-        content = csvfile.export_csv(clients)
+        content = csvfile.export_csv(clients, shared=shared_channels_by_client(session))
     stamp = command.runtime.clock().strftime("%Y-%m-%d")
     filename = f"clients-{stamp}.csv"
     send_file(command.client, command.user_id, filename, content, "Rapport clients", f"{len(clients)} client(s).")

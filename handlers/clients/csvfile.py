@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from db.models import Client
-from handlers.clients.fields import FIELD_KEYS, canonical_key
+from handlers.clients.fields import FIELD_KEYS, canonical_key, closures_text
 from handlers.common.errors import UserError
 from handlers.common.text import escape_mrkdwn
 
@@ -104,8 +104,13 @@ def read_csv(text: str) -> list[Row]:
     return rows
 
 
-def export_csv(clients: list[Client], owner_name: Callable[[str], str] | None = None) -> str:
-    """The clients as CSV with the import's columns (owners as ``<@U…>`` so the file imports back)."""
+def export_csv(
+    clients: list[Client],
+    owner_name: Callable[[str], str] | None = None,
+    shared: Mapping[int, list[str]] | None = None,
+) -> str:
+    """The clients as CSV with the import's columns (owners as ``<@U…>`` so the file imports back;
+    ``shared`` gives each client's linked channel ids)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(COLUMNS)
@@ -126,6 +131,18 @@ def export_csv(clients: list[Client], owner_name: Callable[[str], str] | None = 
                 client.birthday.isoformat() if client.birthday else "",
                 client.note or "",
                 f"<#{client.escalation_channel}>" if client.escalation_channel else "",
+                " ".join(f"<#{channel}>" for channel in (shared or {}).get(client.id, [])),
+                _reply_text(client.reply_minutes),
+                client.translate_mode or "",
+                closures_text(client),
             ]
         )
     return out.getvalue()
+
+
+def _reply_text(minutes: int | None) -> str:
+    """A reply target as the `reply:` key reads it back (``90m``, ``4h``)."""
+    if not minutes:
+        return ""
+    # Never `d`: a `1d` typed in means one of *their* business days, not 24 hours.
+    return f"{minutes // 60}h" if minutes % 60 == 0 else f"{minutes}m"

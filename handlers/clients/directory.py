@@ -17,6 +17,7 @@ from rapidfuzz.distance import Levenshtein
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from cultures.company import Closure
 from cultures.hours import ClientHours
 from cultures.matching import fold
 from cultures.weekly import WeeklyHours
@@ -147,4 +148,7 @@ def suggest_clients(typed: str, names: list[str], limit: int = 3) -> list[str]:
 def client_hours(client: Client) -> ClientHours:
     """The client's clock and calendar: zone, country, region, and their own hours over the card's."""
     hours = WeeklyHours.parse(client.hours) if client.hours else None
-    return ClientHours(zone=client.tz, country=client.country, subdiv=client.subdivision, hours=hours)
+    closures = tuple(Closure(row.first_day, row.last_day, row.label) for row in client.closures)
+    return ClientHours(
+        zone=client.tz, country=client.country, subdiv=client.subdivision, hours=hours, closures=closures
+    )

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cultures.cards import card_for
+from cultures.company import format_span
 from cultures.countries import (
     AmbiguousCountry,
     AmbiguousZone,
@@ -32,7 +33,7 @@ from cultures.countries import (
 from cultures.errors import CultureError, HoursFormatError
 from cultures.languages import UnknownLanguage, resolve_language
 from cultures.weekly import WeeklyHours, parse_hours
-from db.models import Client
+from db.models import Client, ClientClosure
 from handlers.common.args import Parsed, channel_of, parse, user_id_of
 from handlers.common.errors import UserError
 from handlers.common.text import escape_mrkdwn, unescape_slack
@@ -56,13 +57,14 @@ FIELD_KEYS = (
     "shared",
     "reply",
     "translate",
+    "closed",
 )
-ALIASES = {"language": "lang", "timezone": "tz", "state": "region", "subdivision": "region"}
+ALIASES = {"language": "lang", "timezone": "tz", "state": "region", "subdivision": "region", "closure": "closed"}
 # `city:` settles the zone of a country with several; `name:` renames (edit only).
 OPTION_KEYS = frozenset({*FIELD_KEYS, *ALIASES, "city", "name"})
 CHANNELS = ("email", "phone", "chat", "video", "whatsapp")
 TRANSLATE_MODES = ("in", "both", "off")
-REPEATABLE = frozenset({"shared"})  # keys that may be given more than once (their values add up)
+REPEATABLE = frozenset({"shared", "closed"})  # keys that may be given more than once (their values add up)
 DEFAULT_REPLY_MINUTES = 4 * 60  # the first-reply target in shared channels, in the client's business time
 MAX_REPLY_MINUTES = 10 * 24 * 60
 _REPLY = re.compile(r"^(\d{1,4})\s*(m|min|mins|minutes?|h|hrs?|hours?|d|days?)$", re.IGNORECASE)
@@ -380,7 +382,76 @@ def read_changes(
             values[column] = reader(text[key]) if text[key] else None
     if "reply" in text:
         values["reply_minutes"] = _reply(text["reply"], values, current, country.code) if text["reply"] else None
+    if "closed" in text:
+        values["closures"] = _closures(text["closed"], current, today)
     return changes
+
+
+MAX_CLOSURES = 20
+MAX_CLOSURE_DAYS = 366
+MAX_CLOSURE_LABEL = 100
+_CLOSURE = re.compile(r"^(\d{4}-\d{1,2}-\d{1,2})(?:\s*(?:\.\.|–|—)\s*(\d{4}-\d{1,2}-\d{1,2}))?(?:\s+(.+))?$", re.DOTALL)
+CLOSED_USAGE = (
+    'Write closures as `closed:2026-12-23..2027-01-06` or with a label `closed:"2026-12-23..2027-01-06 plant '
+    'shutdown"`; repeat `closed:` for several; `closed:""` removes them all.'
+)
+
+
+def closure_entries(text: str) -> list[str]:
+    """The closures in a `closed:` value: one per line (a repeated key) or separated by ``;`` (CSV)."""
+    return [part.strip() for part in re.split(r"[\n;]", text) if part.strip()]
+
+
+def _closure_date(text: str, whole: str) -> dt.date:
+    try:
+        year, month, day = (int(part) for part in text.split("-"))
+        return dt.date(year, month, day)
+    except ValueError:
+        raise FieldError(
+            "closed", f"“{escape_mrkdwn(text)}” in “{escape_mrkdwn(whole)}” is not a date. {CLOSED_USAGE}"
+        ) from None
+
+
+def _closures(text: str, current: Client | None, today: dt.date | None) -> list[ClientClosure]:
+    """`closed:` values added to the client's closures (same span: the new label); empty clears them."""
+    kept = {(row.first_day, row.last_day): row for row in (current.closures if current is not None else [])}
+    if text.strip().lower() in ("", "off", "none", "-"):
+        return []
+    for entry in closure_entries(text):
+        match = _CLOSURE.match(entry)
+        if not match:
+            raise FieldError("closed", f"I can't read “{escape_mrkdwn(entry)}” as dates. {CLOSED_USAGE}")
+        first = _closure_date(match.group(1), entry)
+        last = _closure_date(match.group(2), entry) if match.group(2) else first
+        label = " ".join((match.group(3) or "").split()) or None
+        if last < first:
+            raise FieldError("closed", f"“{escape_mrkdwn(entry)}” ends before it starts. {CLOSED_USAGE}")
+        if (last - first).days + 1 > MAX_CLOSURE_DAYS:
+            raise FieldError("closed", f"“{escape_mrkdwn(entry)}” is longer than a year; give shorter spans.")
+        if today is not None and last < today:
+            raise FieldError("closed", f"“{escape_mrkdwn(entry)}” is already over (today is {today.isoformat()}).")
+        if label is not None and len(label) > MAX_CLOSURE_LABEL:
+            raise FieldError(
+                "closed", f"The label of “{escape_mrkdwn(entry[:40])}…” is over {MAX_CLOSURE_LABEL} characters."
+            )
+        row = kept.get((first, last))
+        if row is None:
+            kept[(first, last)] = ClientClosure(first_day=first, last_day=last, label=label)
+        else:
+            row.label = label
+    if len(kept) > MAX_CLOSURES:
+        raise FieldError(
+            "closed", f'A client can have up to {MAX_CLOSURES} closures; remove old ones with `closed:""`.'
+        )
+    return sorted(kept.values(), key=lambda row: (row.first_day, row.last_day))
+
+
+def closures_text(client: Client, separator: str = "; ") -> str:
+    """The client's closures as they are typed (``2026-12-23..2027-01-06 plant shutdown``)."""
+    return separator.join(
+        " ".join(part for part in (format_span(row.first_day, row.last_day), row.label or "") if part)
+        for row in client.closures
+    )
 
 
 def _translate_mode(text: str) -> str:

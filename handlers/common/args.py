@@ -85,7 +85,8 @@ def parse(
                     continue
                 raise UserError(f"I don't know the option `{key}:`. Options: {', '.join(sorted(keys))}.")
             if lowered in parsed.options and lowered in repeatable:
-                parsed.options[lowered] = f"{parsed.options[lowered]} {value.strip()}".strip()
+                # One line per repeat: `shared:` splits on any space, `closed:` keeps labelled spans apart.
+                parsed.options[lowered] = f"{parsed.options[lowered]}\n{value.strip()}".strip()
             elif lowered in parsed.options:
                 raise UserError(f"`{key}:` is given twice.")
             else:

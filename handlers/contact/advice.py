@@ -329,6 +329,8 @@ def advise(subject: Subject, now: dt.datetime, at: dt.datetime | None = None, as
         shared=shared,
         ahead=ahead,
         weekend=calendar.weekend_days(local_today),
+        # Ramadan hours replace the card's hours only: a client's own hours are theirs all year.
+        seasons=[s for s in calendar.seasons(local_today, AHEAD_DAYS) if s.kind == "slow" or not subject.own_hours],
         address=address_of(subject.card, contact_name),
         asker=asker,
         remarks=remarks,

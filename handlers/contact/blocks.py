@@ -14,7 +14,7 @@ from typing import Any
 import pendulum
 
 from cultures.address import Addressing, Filled, blank_address
-from cultures.calendar import UpcomingDay
+from cultures.calendar import Season, UpcomingDay
 from cultures.cards import Card
 from cultures.countries import Country
 from cultures.hours import ClientHours, Verdict, Window, timezone
@@ -68,6 +68,8 @@ class Advice:
     address: Addressing
     asker: Member | None = None
     remarks: list[str] = field(default_factory=list)
+    #: Slow seasons and Ramadan overlapping the days ahead (advice; Ramadan also shortens hours).
+    seasons: list[Season] = field(default_factory=list)
 
 
 MAX_SECTION = 2900  # Slack: 3,000 characters per section text
@@ -147,7 +149,8 @@ def _moment_line(advice: Advice) -> str:
         mine = ""
     label = "Proposed moment" if advice.proposed else "Their local time"
     makeup = " (a make-up working day)" if advice.verdict.makeup_workday else ""
-    line = f"{label}: {their} ({zone}){mine}{makeup}"
+    note = f" ({advice.verdict.hours_note})" if advice.verdict.hours_note else ""
+    line = f"{label}: {their} ({zone}){mine}{makeup}{note}"
     if advice.past:
         then = "a good time" if advice.verdict.good else reason_words(advice.verdict)
         line += f" — {_ago(advice.now - advice.at)} ago; it would have been {then} for them"
@@ -281,15 +284,41 @@ def _address_lines(advice: Advice) -> list[str]:
     ]
 
 
+_AHEAD_WORDS = {"holiday": "public holiday", "closed": "closed", "half_day": "closes early"}
+
+
 def _ahead_lines(advice: Advice) -> list[str]:
+    """Weekend, then days that are not ordinary working days (runs of one closure on one line), then
+    the client's own closures and the seasons that change how they work."""
     lines = [f"Weekend: {weekend_words(advice.weekend)}."]
+    runs: list[tuple[dt.date, dt.date, str, str | None]] = []
     for day in advice.ahead:
-        label = day.date.strftime("%a %d %b")
-        if day.kind == "holiday":
-            lines.append(f"• {label}: {day.name or 'public holiday'} (public holiday)")
-        elif day.kind == "makeup_workday":
-            reason = f" for {day.name}" if day.name else ""
+        if day.kind == "weekend":
+            continue
+        last = runs[-1] if runs else None
+        if last is not None and (last[2], last[3]) == (day.kind, day.name) and (day.date - last[1]).days <= 3:
+            runs[-1] = (last[0], day.date, day.kind, day.name)  # one closure across a weekend stays one line
+        else:
+            runs.append((day.date, day.date, day.kind, day.name))
+    for first, last_day, kind, name in runs:
+        label = first.strftime("%a %d %b") + (f" – {last_day.strftime('%a %d %b')}" if last_day != first else "")
+        if kind == "makeup_workday":
+            reason = f" for {name}" if name else ""
             lines.append(f"• {label}: a make-up working day{reason}")
+        else:
+            words = _AHEAD_WORDS.get(kind, kind)
+            lines.append(f"• {label}: {name or words} ({words})" if name else f"• {label}: {words}")
+    for closure in advice.subject.hours.closures:
+        if closure.last >= advice.verdict.local.date():
+            lines.append(f"• {closure.first:%a %d %b %Y} – {closure.last:%a %d %b %Y}: {closure.name} (their closure)")
+    for season in advice.seasons:
+        span = f"{season.first:%d %b} – {season.last:%d %b}"
+        if season.kind == "ramadan":
+            hours = advice.subject.card.calendar.ramadan
+            words = f" {working_hours_words(hours, advice.weekend)}" if hours is not None else ""
+            lines.append(f"• {span}: Ramadan — shorter hours{words} ({season.advice})")
+        else:
+            lines.append(f"• {span}: {season.name} — {season.advice or 'expect slower answers'} (slow season)")
     if len(lines) == 1:
         lines.append("No public holidays.")
     return lines

@@ -16,7 +16,14 @@ def reason_words(verdict: Verdict) -> str:
     """Why a moment is not good, in plain words (``public holiday (New Year's Day)``)."""
     if verdict.reason == "holiday":
         return f"public holiday ({verdict.holiday_name})" if verdict.holiday_name else "public holiday"
-    return REASON_WORDS.get(verdict.reason or "", verdict.reason or "")
+    if verdict.reason == "closed":
+        return f"closed ({verdict.holiday_name})" if verdict.holiday_name else "closed"
+    if verdict.reason == "outside business hours" and verdict.hours_note == "Ramadan hours":
+        return "outside Ramadan hours"
+    words = REASON_WORDS.get(verdict.reason or "", verdict.reason or "")
+    if verdict.hours_note and verdict.reason in ("outside business hours", "lunch"):
+        return f"{words} ({verdict.hours_note})"
+    return words
 
 
 PAST = "that moment is in the past"

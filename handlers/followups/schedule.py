@@ -174,7 +174,7 @@ def _why_moved(wish: Wish, start: dt.datetime, fire_at: dt.datetime, client: Cli
             return "no time given, so at the first good moment that day for both of you"
         noon = _utc(local_instant(zone, wish.local.date(), 12 * 60))
         verdict = judge(noon, client)
-        if not verdict.good and verdict.reason in ("weekend", "holiday"):
+        if not verdict.good and verdict.reason in ("weekend", "holiday", "closed"):
             return _client_reason(verdict, client)
         return "no good moment that day for both of you"
     reasons = []
@@ -194,15 +194,18 @@ def _client_reason(verdict: Verdict, client: ClientHours) -> str:
     country = _country_name(client.country)
     if verdict.reason == "holiday":
         return f"public holiday in {country}" + (f" ({verdict.holiday_name})" if verdict.holiday_name else "")
+    if verdict.reason == "closed":
+        return "they are closed" + (f" ({verdict.holiday_name})" if verdict.holiday_name else "")
     if verdict.reason == "weekend":
         return f"weekend in {country}"
     if verdict.reason == "night":
         return f"night in {city(client.zone)}"
     if verdict.reason == "lunch":
         return f"lunch break in {city(client.zone)}"
-    day = verdict.local.weekday()
-    hours = format_intervals(client.weekly_hours.on(day), " and ")
-    return f"outside their business hours ({verdict.local:ddd} {hours} {city(client.zone)})"
+    hours = format_intervals(client.day_hours(verdict.local.date()), " and ")
+    which = "Ramadan hours" if verdict.hours_note == "Ramadan hours" else "business hours"
+    note = f", {verdict.hours_note}" if verdict.hours_note and verdict.hours_note != "Ramadan hours" else ""
+    return f"outside their {which} ({verdict.local:ddd} {hours} {city(client.zone)}{note})"
 
 
 def _member_reason(instant: dt.datetime, member: MemberHours) -> str:

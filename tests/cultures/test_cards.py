@@ -414,8 +414,43 @@ def test_greetings_are_in_the_countrys_own_languages_and_scripts(card: Card):
     spoken = {lang.split("_")[0] for lang in get_global("territory_languages").get(card.country, {})}
     main = get_country(card.country or "").main_language
     for greeting in card.greetings:
+        assert greeting.lang, (card.key, greeting.text, "every country card's greeting names its language")
         lang = greeting.lang or main
         assert lang.split("-")[0] in spoken, (card.key, greeting.text, lang, sorted(spoken))
         allowed = {*_SCRIPT_NAMES.get(_script_of(lang), ()), "LATIN"}
         scripts = _text_scripts(greeting.text)
         assert scripts <= allowed, (card.key, greeting.text, lang, scripts)
+
+
+# ---------------------------------------------------------------------------------------------
+# Which countries have their own card
+
+#: The groups every one of whose members has a card written for it (issue 16), as of 2026.
+OWN_CARD_GROUPS = {
+    "G20": "AR AU BR CA CN DE FR GB ID IN IT JP KR MX RU SA TR US ZA",
+    "EU": "AT BE BG CY CZ DE DK EE ES FI FR GR HR HU IE IT LT LU LV MT NL PL PT RO SE SI SK",
+    "EEA": "IS LI NO",
+    "OECD": "AT AU BE CA CH CL CO CR CZ DE DK EE ES FI FR GB GR HU IE IL IS IT JP KR LT LU LV MX NL NO NZ PL PT "
+    "SE SI SK TR US",
+    "GCC": "AE BH KW OM QA SA",
+    "ASEAN": "BN ID KH LA MM MY PH SG TH TL VN",
+    "Mercosur": "AR BO BR PY UY VE",
+    "Caucasus": "AM AZ GE",
+    "Western Balkans": "AL BA ME MK RS XK",
+    "trading hubs": "BH CY HK IS LI LU MT MU PA SG",
+    # Every other country of more than 5 million people (UN World Population Prospects 2024).
+    "over 5 million": "AF AO BD BF BI BJ BY CD CF CG CI CM CU DO DZ EC EG ET GH GN GT HN HT IQ IR JO KE KG KP KZ LB "
+    "LK LR LY MA MG ML MR MW MZ NE NG NI NP PE PG PK PS RW SD SL SN SO SS SV SY TD TG TJ TM TN TW TZ UA UG UZ VN "
+    "YE ZM ZW",
+}
+
+
+@pytest.mark.parametrize("group", sorted(OWN_CARD_GROUPS))
+def test_every_country_of_the_groups_has_its_own_card(group: str):
+    missing = [code for code in OWN_CARD_GROUPS[group].split() if card_for(code).regional_default]
+    assert not missing, (group, missing)
+
+
+def test_at_least_140_countries_have_their_own_card():
+    own = [path for path in SHIPPED if path.parent.name != "regions"]
+    assert len(own) >= 140

@@ -69,9 +69,9 @@ def test_japanese_client_on_new_years_day_is_on_holiday():
 
 
 def test_a_regional_default_card_gives_hours_too():
-    client = ClientHours("Africa/Bamako", "ML")  # Mali: Western Africa's regional default
-    assert card_for("ML").regional_default
-    windows = next_good_windows(at("Africa/Bamako", 2025, 6, 4, 6, 0), client)
+    client = ClientHours("Africa/Banjul", "GM")  # The Gambia: Western Africa's regional default
+    assert card_for("GM").regional_default
+    windows = next_good_windows(at("Africa/Banjul", 2025, 6, 4, 6, 0), client)
     assert windows and judge(windows[0].start, client).good
 
 
@@ -142,7 +142,10 @@ def test_saudi_next_window_is_sunday_morning():
 def test_japan_after_new_year():
     client = ClientHours("Asia/Tokyo", "JP", hours=NINE_TO_FIVE)
     first = next_good_windows(at("Asia/Tokyo", 2026, 1, 1, 10), client, count=1)[0]
-    assert first.start == utc(2026, 1, 2, 0)  # 2 January 09:00 JST is a working day for the library
+    # 2 January is a working day for the holidays library, but offices keep the year-end closure
+    # to 3 January (the card's calendar, which counts whatever the client's own hours), and 3-4
+    # January 2026 are a weekend: Monday 5 January.
+    assert first.start == utc(2026, 1, 5, 0)
 
 
 @pytest.mark.parametrize(
