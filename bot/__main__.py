@@ -92,12 +92,14 @@ def _wait_for_stop() -> None:
 
 
 def _run_worker(settings: Settings, engine: Engine) -> int:
-    from bot.app import build_runtime
+    from bot.app import attach_installations, build_runtime
     from bot.dispatcher import start_dispatcher
     from bot.slack import build_client
 
     runtime = build_runtime(settings, engine=engine)
-    scheduler = start_dispatcher(runtime, build_client(settings), settings.dispatch_interval)
+    client = build_client(settings)
+    attach_installations(settings, runtime, client)  # OAuth: each workspace's own token
+    scheduler = start_dispatcher(runtime, client, settings.dispatch_interval)
     _wait_for_stop()
     scheduler.shutdown(wait=True)
     return 0

@@ -91,10 +91,17 @@ def create_app(settings: Settings, runtime: Runtime, client: WebClient | None = 
     client = client or build_client(settings)
     pool = ListenerPool(LISTENER_THREADS)
     runtime.extras["listener_pool"] = pool
+    oauth: dict[str, Any] = {}
+    parts = attach_installations(settings, runtime, client)
+    if parts is not None:
+        parts["oauth_settings"].callback_options = _install_callbacks(runtime)
+        oauth = {"oauth_settings": parts["oauth_settings"], "authorize": parts["authorize"]}
+    else:
+        oauth = {"authorize": _single_token_authorize(client, settings.slack_bot_token or "")}
     app = App(
         client=client,
         signing_secret=settings.slack_signing_secret or "",
-        authorize=_single_token_authorize(client, settings.slack_bot_token or ""),
+        **oauth,
         request_verification_enabled=bool(settings.slack_signing_secret),
         process_before_response=False,
         # Bolt's default is 5 threads: five slow answers (a translation) would hold every other
@@ -111,6 +118,40 @@ def create_app(settings: Settings, runtime: Runtime, client: WebClient | None = 
         logger.error("unhandled error for a %s request", body.get("type") or "slash", exc_info=error)
 
     return app
+
+
+def attach_installations(settings: Settings, runtime: Runtime, client: WebClient) -> dict[str, Any] | None:
+    """OAuth mode: the installation store and the per-workspace clients, put where handlers and
+    background jobs find them (``runtime.extras``); None with a single bot token."""
+    if not settings.oauth:
+        return None
+    from bot.oauth import oauth_parts
+
+    parts = oauth_parts(settings, runtime.sessions, client)
+    runtime.extras["installation_store"] = parts["store"]
+    runtime.extras["team_client"] = parts["team_client"]
+    return parts
+
+
+def _install_callbacks(runtime: Runtime) -> Any:
+    """After a successful install: resume the workspace's held-back work (a reinstall after an
+    uninstall), then Bolt's own success page."""
+    from slack_bolt.oauth.callback_options import CallbackOptions, FailureArgs, SuccessArgs
+
+    from handlers.workspace.lifecycle import note_in_use
+
+    def success(args: SuccessArgs) -> BoltResponse:
+        installation = args.installation
+        if installation.team_id:
+            note_in_use(runtime, installation.team_id)
+        logger.info("installed in %s (%s)", installation.team_id or installation.enterprise_id, installation.team_name)
+        return args.default.success(args)
+
+    def failure(args: FailureArgs) -> BoltResponse:
+        logger.warning("an install did not complete: %s", args.reason)
+        return args.default.failure(args)
+
+    return CallbackOptions(success=success, failure=failure)
 
 
 class _SharedConnections(Middleware):

@@ -96,9 +96,31 @@ def wsgi_app(
             return _json(start_response, "200 OK" if healthy else "503 Service Unavailable", body)
         if path == "/slack/events" and method == "POST":
             return slack_events(environ, start_response)
+        flow = app.oauth_flow
+        if flow is not None and method == "GET" and path in (flow.install_path, flow.redirect_uri_path):
+            return oauth_page(environ, start_response, flow)
         return _json(start_response, "404 Not Found", {"ok": False, "error": "not_found"})
 
     return application
+
+
+def oauth_page(environ: dict[str, Any], start_response: StartResponse, flow: Any) -> Iterable[bytes]:
+    """``GET /slack/install`` (the Add to Slack page, a state cookie set) and ``GET
+    /slack/oauth_redirect`` (state checked, code exchanged, installation saved): Bolt's OAuthFlow."""
+    request = BoltRequest(
+        body="", query=environ.get("QUERY_STRING", ""), headers=WsgiHttpRequest(environ).get_headers(), mode="http"
+    )
+    try:
+        if environ.get("PATH_INFO") == flow.install_path:
+            answer = flow.handle_installation(request)
+        else:
+            answer = flow.handle_callback(request)
+    except Exception:
+        logger.exception("the OAuth flow failed")
+        return _json(start_response, "500 Internal Server Error", {"ok": False, "error": "server_error"})
+    response = WsgiHttpResponse(status=answer.status, headers=answer.headers, body=answer.body)
+    start_response(response.status, response.get_headers())
+    return response.get_body()
 
 
 def _signature_problem(secret: str, body: bytes, timestamp: str | None, signature: str | None) -> str | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import os
 import re
 from collections.abc import Mapping
@@ -28,6 +29,12 @@ class Settings:
     slack_signing_secret: str | None = field(default=None, repr=False)
     slack_app_token: str | None = field(default=None, repr=False)
     slack_api_url: str = "https://slack.com/api/"
+    # OAuth (distribution to any number of workspaces): on when the client id and secret are set.
+    slack_client_id: str | None = None
+    slack_client_secret: str | None = field(default=None, repr=False)
+    slack_scopes: tuple[str, ...] = ()
+    slack_redirect_uri: str | None = None
+    secret_key: str | None = field(default=None, repr=False)  # RAPPORT_SECRET_KEY: Fernet key for tokens at rest
     database_url: str = "sqlite:///rapport.db"
     port: int = 3000
     dispatch_interval: float = 30.0
@@ -42,9 +49,14 @@ class Settings:
     log_json: bool = False
 
     @property
+    def oauth(self) -> bool:
+        """True when Rapport is installed through Slack's OAuth flow (per-workspace tokens in the database)."""
+        return bool(self.slack_client_id and self.slack_client_secret)
+
+    @property
     def has_slack(self) -> bool:
-        """True when a Slack bot token is configured (otherwise: console mode)."""
-        return bool(self.slack_bot_token)
+        """True when a Slack bot token or OAuth is configured (otherwise: console mode)."""
+        return bool(self.slack_bot_token) or self.oauth
 
     @property
     def socket_mode(self) -> bool:
@@ -76,14 +88,22 @@ class Settings:
         token = get("SLACK_BOT_TOKEN")
         secret = get("SLACK_SIGNING_SECRET")
         app_token = get("SLACK_APP_TOKEN")
+        client_id, client_secret = get("SLACK_CLIENT_ID"), get("SLACK_CLIENT_SECRET")
+        if bool(client_id) != bool(client_secret):
+            missing = "SLACK_CLIENT_SECRET" if client_id else "SLACK_CLIENT_ID"
+            raise SettingsError(f"{missing} is missing: OAuth needs both SLACK_CLIENT_ID and SLACK_CLIENT_SECRET")
+        oauth = bool(client_id)
+        secret_key = get("RAPPORT_SECRET_KEY")
+        if oauth and process != "migrate":
+            _check_secret_key(secret_key)
         if token and not token.startswith("xox"):
             raise SettingsError("SLACK_BOT_TOKEN must be a bot token starting with 'xoxb-' (see your app's OAuth page)")
         if app_token and not app_token.startswith("xapp-"):
             raise SettingsError(
                 "SLACK_APP_TOKEN must be an app-level token starting with 'xapp-' (or unset it for HTTP mode)"
             )
-        slack_wanted = process == "run" and bool(require_slack or token or app_token)
-        if (slack_wanted or process in ("web", "worker")) and not token:
+        slack_wanted = process == "run" and bool(require_slack or token or app_token or oauth)
+        if (slack_wanted or process in ("web", "worker")) and not token and not oauth:
             raise SettingsError("SLACK_BOT_TOKEN is missing: set it to your app's bot token (xoxb-…)")
         if process == "web" and not secret:
             raise SettingsError(
@@ -114,6 +134,11 @@ class Settings:
             slack_signing_secret=secret,
             slack_app_token=app_token,
             slack_api_url=api_url,
+            slack_client_id=client_id,
+            slack_client_secret=client_secret,
+            slack_scopes=_scopes(get("SLACK_SCOPES")),
+            slack_redirect_uri=_redirect_uri(get("SLACK_REDIRECT_URI")),
+            secret_key=secret_key,
             database_url=_database_url(get("DATABASE_URL") or "sqlite:///rapport.db"),
             port=_port(get("PORT")),
             dispatch_interval=_interval(get("DISPATCH_INTERVAL")),
@@ -127,6 +152,61 @@ class Settings:
             log_level=_log_level(get("LOG_LEVEL")),
             log_json=_log_json(get("LOG_FORMAT")),
         )
+
+
+#: The bot scopes of manifest.yml, asked for when SLACK_SCOPES is not set.
+DEFAULT_SCOPES = (
+    "commands",
+    "chat:write",
+    "chat:write.public",
+    "im:write",
+    "im:history",
+    "users:read",
+    "channels:read",
+    "groups:read",
+    "channels:join",
+    "channels:history",
+    "groups:history",
+    "mpim:history",
+    "reactions:read",
+    "team:read",
+    "files:write",
+    "files:read",
+)
+
+
+def _scopes(value: str | None) -> tuple[str, ...]:
+    if not value:
+        return DEFAULT_SCOPES
+    scopes = tuple(part for part in (p.strip() for p in value.replace(" ", ",").split(",")) if part)
+    for scope in scopes:
+        if not all(c.isalnum() or c in ":._-" for c in scope):
+            raise SettingsError(f"SLACK_SCOPES must be comma-separated scopes such as chat:write, not {scope!r}")
+    return scopes
+
+
+def _redirect_uri(value: str | None) -> str | None:
+    if value is None:
+        return None
+    parsed = urlparse(value)
+    if parsed.scheme not in ("http", "https") or not parsed.netloc:
+        raise SettingsError(f"SLACK_REDIRECT_URI must be an https URL ending in /slack/oauth_redirect, not {value!r}")
+    return value
+
+
+def _check_secret_key(value: str | None) -> None:
+    """RAPPORT_SECRET_KEY must be a Fernet key: urlsafe base64 of 32 bytes (``Fernet.generate_key()``)."""
+    hint = (
+        'generate one with: python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"'
+    )
+    if not value:
+        raise SettingsError(f"RAPPORT_SECRET_KEY is missing: OAuth stores workspace tokens encrypted with it; {hint}")
+    try:
+        raw = base64.urlsafe_b64decode(value.encode("ascii"))
+    except (ValueError, UnicodeEncodeError):
+        raw = b""
+    if len(raw) != 32 or len(value) != 44:
+        raise SettingsError(f"RAPPORT_SECRET_KEY is not a Fernet key (urlsafe base64 of 32 bytes); {hint}")
 
 
 def parse_work_hours(text: str, variable: str = "hours") -> tuple[int, int]:

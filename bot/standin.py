@@ -52,6 +52,12 @@ class SlackStandIn:
         self.failures: dict[str, list[Failure]] = {}
         self.files: dict[str, dict[str, Any]] = {}
         self.teams: dict[str, dict[str, Any]] = {}
+        # OAuth: codes it will exchange (code -> team id), refresh tokens still valid, and how long
+        # the access tokens it hands out live (None: no token rotation).
+        self.oauth_codes: dict[str, str] = {}
+        self.refresh_tokens: dict[str, str] = {}
+        self.token_lifetime: int | None = None
+        self._token_serial = itertools.count(1)
         self.listeners: list[Callable[[Call], None]] = []
         self._lock = threading.Lock()
         self._ts = itertools.count(1)
@@ -223,8 +229,57 @@ class SlackStandIn:
                 queue.pop(0)
             return failure
 
+    def add_install_code(self, code: str, team_id: str, enterprise_id: str | None = None) -> None:
+        """Make ``oauth.v2.access`` exchange ``code`` for a bot token of workspace ``team_id`` — or,
+        with ``enterprise_id`` and an empty ``team_id``, of an Enterprise Grid org-wide install."""
+        self.oauth_codes[code] = f"{enterprise_id}/{team_id}" if enterprise_id else team_id
+
+    @staticmethod
+    def oauth_key(enterprise_id: str, team_part: str, team_id: str) -> str:
+        return f"{enterprise_id}/{team_part}" if enterprise_id else team_id
+
+    def _oauth_access(self, args: dict[str, Any]) -> dict[str, Any]:
+        """oauth.v2.access: an install (``code``) or a token refresh (``grant_type=refresh_token``).
+
+        A refresh token works once (Slack hands a new one with each refresh), so two processes
+        refreshing the same token race into ``invalid_refresh_token``, as they would with Slack.
+        """
+        if args.get("grant_type") == "refresh_token":
+            with self._lock:
+                team_id = self.refresh_tokens.pop(str(args.get("refresh_token") or ""), None)
+            if team_id is None:
+                return {"ok": False, "error": "invalid_refresh_token"}
+        else:
+            team_id = self.oauth_codes.pop(str(args.get("code") or ""), None)
+            if team_id is None:
+                return {"ok": False, "error": "invalid_code"}
+        serial = next(self._token_serial)
+        enterprise_id, _, team_part = team_id.rpartition("/")
+        team_id = team_part or enterprise_id
+        org_wide = bool(enterprise_id) and not team_part
+        body: dict[str, Any] = {
+            "ok": True,
+            "app_id": "A0RAPPORT",
+            "token_type": "bot",
+            "access_token": f"xoxb-{team_id}-{serial}",
+            "scope": "commands,chat:write,users:read",
+            "bot_user_id": f"U0BOT{team_id}",
+            "team": None if org_wide else {"id": team_id, "name": f"Team {team_id}"},
+            "enterprise": {"id": enterprise_id, "name": f"Org {enterprise_id}"} if enterprise_id else None,
+            "is_enterprise_install": org_wide,
+            "authed_user": {"id": "U1"},
+        }
+        if self.token_lifetime is not None:
+            refresh = f"xoxe-1-{team_id}-{serial}"
+            with self._lock:
+                self.refresh_tokens[refresh] = self.oauth_key(enterprise_id, team_part, team_id)
+            body.update(refresh_token=refresh, expires_in=self.token_lifetime)
+        return body
+
     def answer(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
         """The JSON body Slack would send for ``method``."""
+        if method == "oauth.v2.access":
+            return self._oauth_access(args)
         if method == "auth.test":
             return {
                 "ok": True,

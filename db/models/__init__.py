@@ -5,6 +5,7 @@ from db.models.clients import Client, ClientClosure
 from db.models.core import SeenEvent, TeamMember, Workspace
 from db.models.escalations import Escalation
 from db.models.followups import FollowUp
+from db.models.installations import OAuthState, SlackInstallation
 from db.models.requests import ClientRequest, RequestMessage
 from db.models.translations import ChannelClient, GlossaryTerm, TranslationCache
 
@@ -17,8 +18,10 @@ __all__ = [
     "Escalation",
     "FollowUp",
     "GlossaryTerm",
+    "OAuthState",
     "RequestMessage",
     "SeenEvent",
+    "SlackInstallation",
     "TeamMember",
     "TranslationCache",
     "Workspace",

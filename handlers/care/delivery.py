@@ -42,7 +42,7 @@ from handlers.care.blocks import HeadsUp, heads_up_blocks, heads_up_text
 from handlers.care.occasions import CareOccasion, care_enabled, lead_days, occasions
 from handlers.common.channels import try_join
 from handlers.common.people import member
-from handlers.common.runtime import Runtime
+from handlers.common.runtime import NotInstalled, Runtime, team_web
 from handlers.draft.command import language_for
 from handlers.draft.compose import Recipient, compose
 from handlers.draft.localize import card_speaks, localize
@@ -359,12 +359,16 @@ def send_heads_ups(
     for due in find_due(runtime, now):
         if time.monotonic() - started > budget:
             return sent, True
-        free, sender = _owner(runtime, client, due, now)
+        try:
+            web = team_web(runtime, client, due.team_id)  # OAuth: this workspace's own token
+        except NotInstalled:
+            continue
+        free, sender = _owner(runtime, web, due, now)
         if not free:
             continue
         note_id = claim(runtime, due, now)
         if note_id is None:
             continue
-        if deliver(runtime, client, due, note_id, sender, now):
+        if deliver(runtime, web, due, note_id, sender, now):
             sent += 1
     return sent, False

@@ -25,7 +25,7 @@ from db.models.requests import OPEN
 from db.scoped import all_teams_session, team_session
 from handlers.channels import blocks
 from handlers.clients.directory import client_hours
-from handlers.common.runtime import Runtime
+from handlers.common.runtime import NotInstalled, Runtime, team_web
 from handlers.common.team import team_hours, team_language
 from handlers.escalate.escalations import NewEscalation, raise_escalation
 from handlers.translate.providers import TranslationUnavailable
@@ -49,8 +49,15 @@ class ClockReport:
 def request_tick(runtime: Runtime, web: WebClient) -> ClockReport:
     """Warn the owners of requests at 75% of their target; escalate those at 100% (once each)."""
     now = runtime.clock()
-    warned = sum(_warn(runtime, web, request, now) for request in _claim(runtime, now, warn=True))
-    escalated = sum(_escalate(runtime, web, request, now) for request in _claim(runtime, now, warn=False))
+
+    def as_team(step: Any, request: ClientRequest) -> int:
+        try:
+            return int(step(runtime, team_web(runtime, web, request.team_id), request, now))
+        except NotInstalled:
+            return 0  # no installation any more (OAuth): nothing can be sent for that workspace
+
+    warned = sum(as_team(_warn, request) for request in _claim(runtime, now, warn=True))
+    escalated = sum(as_team(_escalate, request) for request in _claim(runtime, now, warn=False))
     if warned or escalated:
         logger.info("client requests: %s owners warned, %s escalated", warned, escalated)
     return ClockReport(warned, escalated)

@@ -39,7 +39,7 @@ from db.models.followups import ACTIVE, SENT, FollowUp
 from db.scoped import all_teams_session, team_session
 from handlers.common import channels
 from handlers.common.channels import NO_CHANNEL, ChannelError
-from handlers.common.runtime import Runtime
+from handlers.common.runtime import NotInstalled, Runtime, team_web
 from handlers.common.text import escape_mrkdwn
 from handlers.escalate import blocks
 from handlers.escalate.blocks import EscalationView, OpenFollowUp
@@ -164,6 +164,10 @@ def post(runtime: Runtime, web: WebClient, team_id: str, escalation_id: int, tok
         name = escalation.client_name
     if target is None:
         return _refused(runtime, team_id, escalation_id, token, name, None, NO_CHANNEL)
+    try:
+        web = team_web(runtime, web, team_id)  # OAuth: this workspace's own token
+    except NotInstalled:
+        return _refused(runtime, team_id, escalation_id, token, name, target, "not_installed")
     try:
         channel_id = channels.resolve(web, target).id
     except ChannelError as problem:
@@ -328,6 +332,10 @@ def tell_creator_it_went_out(
 ) -> None:
     """A direct message to whoever raised a kept escalation once it is finally in the channel (once)."""
     now = runtime.clock()
+    try:
+        web = team_web(runtime, web, team_id)
+    except NotInstalled:
+        return
     with team_session(runtime.sessions, team_id) as session:
         escalation = _get(session, escalation_id)
         if escalation is None or escalation.created_by is None or escalation.creator_told_at is not None:
@@ -599,8 +607,12 @@ def reping_unacknowledged(runtime: Runtime, web: WebClient) -> int:
             waited = blocks.age(escalation.posted_at or now, now)
         text = blocks.reping_text(view, waited, repings + 1, policy.max_repings)
         try:
-            web.chat_postMessage(channel=channel, thread_ts=ts, reply_broadcast=True, text=text, unfurl_links=False)
+            team_web(runtime, web, esc_team).chat_postMessage(
+                channel=channel, thread_ts=ts, reply_broadcast=True, text=text, unfurl_links=False
+            )
             pinged += 1
+        except NotInstalled:
+            continue
         except (SlackApiError, SlackClientError, OSError) as error:
             logger.warning("escalation %s: re-ping failed: %s", esc_id, error)
             with team_session(runtime.sessions, esc_team) as session:

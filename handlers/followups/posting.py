@@ -31,7 +31,7 @@ from db.models import Client, Workspace
 from db.models.followups import ACTIVE, FAILED, SENT, FollowUp
 from db.scoped import all_teams_session
 from handlers.common.people import member
-from handlers.common.runtime import Runtime
+from handlers.common.runtime import NotInstalled, Runtime, team_web
 from handlers.followups import blocks
 from handlers.followups.claims import Job
 from handlers.followups.reminders import hours_of_client, hours_of_member, nag_minutes, next_occurrence
@@ -146,6 +146,10 @@ def post(runtime: Runtime, client: WebClient, job: Job, context: Context, worker
     """Post one reminder or nag; failures are recorded here, successes returned for a batched write."""
     row = job.row
     try:
+        try:
+            client = team_web(runtime, client, row.team_id)  # OAuth: this workspace's own token
+        except NotInstalled:
+            context.settings.setdefault(row.team_id, {})["uninstalled"] = {"reason": "no installation"}
         if (context.settings.get(row.team_id) or {}).get("uninstalled"):
             _back_off(
                 runtime,

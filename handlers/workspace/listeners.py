@@ -36,15 +36,23 @@ def register(app: App, runtime: Runtime) -> None:
             note_in_use_soon(runtime, context.team_id)
         return response
 
+    def forget_tokens(context: BoltContext) -> None:
+        """OAuth mode: delete the workspace's installation (its tokens) from our database."""
+        store = runtime.extras.get("installation_store")
+        if store is not None:
+            store.delete_installation(enterprise_id=context.enterprise_id, team_id=context.team_id)  # type: ignore[attr-defined]
+
     @app.event("app_uninstalled")
     def app_uninstalled(context: BoltContext) -> None:
         mark_uninstalled(runtime, context.team_id or "", "app_uninstalled")
+        forget_tokens(context)
 
     @app.event("tokens_revoked")
     def tokens_revoked(context: BoltContext, event: dict[str, Any]) -> None:
         # Only the bot token matters to us; a user revoking their own OAuth token changes nothing.
         if (event.get("tokens") or {}).get("bot"):
             mark_uninstalled(runtime, context.team_id or "", "tokens_revoked")
+            forget_tokens(context)
 
     def unknown_command(command: Command) -> Reply:
         raise UserError(f"I don't know the command `{command.name}`.\n\n{OVERVIEW}", show_usage=False)
