@@ -120,6 +120,7 @@ class CountryCalendar:
         self._lock = threading.Lock()
         self._codes: dict[int, int] = {}  # date ordinal -> day code
         self._names: dict[int, str] = {}  # date ordinal -> name of a closure or half day
+        self._ends: dict[int, int] = {}  # date ordinal -> minute a card's own half day ends
         self._years: set[int] = set()
         self.company: CompanyCalendar = _company_calendar(code)
         supported = holidays.list_supported_countries(include_aliases=False)
@@ -194,6 +195,8 @@ class CountryCalendar:
         for half in company.half_days:
             for day in half.span.dates_in(year):
                 mark(day, HALF_DAY, half.name)
+                if codes.get(day.toordinal()) == HALF_DAY:
+                    self._ends[day.toordinal()] = half.ends
         for season in company.closed:
             for day in season.span.dates_in(year):
                 mark(day, CLOSED, season.name)
@@ -217,6 +220,11 @@ class CountryCalendar:
         self.code_of(ordinal)
         return self._names.get(ordinal)
 
+    def half_day_end(self, ordinal: int) -> int | None:
+        """When a half day from the card's own table ends (None: read it from the day's name)."""
+        self.code_of(ordinal)
+        return self._ends.get(ordinal)
+
     def in_ramadan(self, ordinal: int) -> bool:
         """Whether the card shortens hours in Ramadan and this day is in it (Umm al-Qura)."""
         return self.company.ramadan is not None and ordinal in ramadan_days(dt.date.fromordinal(ordinal).year)
@@ -235,7 +243,12 @@ class CountryCalendar:
                         if item not in found:
                             found.append(item)
         if self.company.ramadan is not None:
-            ordinals = sorted(ramadan_days(start.year) | ramadan_days(end.year) | ramadan_days(start.year + 1))
+            ordinals = sorted(
+                ramadan_days(start.year - 1)
+                | ramadan_days(start.year)
+                | ramadan_days(end.year)
+                | ramadan_days(end.year + 1)
+            )
             for first, last in _runs([dt.date.fromordinal(o) for o in ordinals]):
                 if first <= end and last >= start:
                     found.append(Season("ramadan", "Ramadan", first, last, self.company.ramadan_note))

@@ -39,7 +39,7 @@ from cultures.calendar import (
     country_calendar,
 )
 from cultures.cards import card_for
-from cultures.company import Closure, half_day_cutoff
+from cultures.company import Closure, format_span, half_day_cutoff
 from cultures.countries import canonical_zone
 from cultures.errors import HoursFormatError, UnknownZone
 from cultures.weekly import Interval, WeeklyHours, parse_shift
@@ -363,7 +363,18 @@ class _ClientPlan:
     busy team asks each day's arithmetic once.
     """
 
-    __slots__ = ("_days", "any_day", "calendar", "clock", "closed", "daytime", "hours", "ramadan", "ramadan_daytime")
+    __slots__ = (
+        "_days",
+        "any_day",
+        "calendar",
+        "clock",
+        "closed",
+        "closed_spans",
+        "daytime",
+        "hours",
+        "ramadan",
+        "ramadan_daytime",
+    )
 
     def __init__(
         self,
@@ -386,10 +397,32 @@ class _ClientPlan:
         for closure in closures:
             for ordinal in range(closure.first.toordinal(), closure.last.toordinal() + 1):
                 self.closed.setdefault(ordinal, closure)
+        self.closed_spans: list[tuple[int, int]] = []  # merged, in order
+        for start, last in sorted((c.first.toordinal(), c.last.toordinal()) for c in closures):
+            if self.closed_spans and start <= self.closed_spans[-1][1] + 1:
+                self.closed_spans[-1] = (self.closed_spans[-1][0], max(last, self.closed_spans[-1][1]))
+            else:
+                self.closed_spans.append((start, last))
         self._days: dict[int, tuple[_Span, ...]] = {}
 
     def in_ramadan(self, ordinal: int) -> bool:
         return self.ramadan is not None and self.calendar.in_ramadan(ordinal)
+
+    def closed_days_ahead(self, first: int, days: float) -> int:
+        """How many of the client's own closed days fall in a search of ``days`` from ``first``,
+        stretched by those very days (a search must reach as far past a closure as it would have
+        reached without it: a month's shutdown does not leave a three-week search empty)."""
+        end = first + int(days)
+        extra = 0
+        for start, last in self.closed_spans:
+            if last < first:
+                continue
+            if start > end:
+                break
+            length = last - max(start, first) + 1
+            extra += length
+            end += length
+        return extra
 
     def day_hours(self, ordinal: int, code: int) -> tuple[Interval, ...]:
         """The business hours (minutes) of a worked day: Ramadan's, cut short on a half day."""
@@ -397,8 +430,10 @@ class _ClientPlan:
         week = self.ramadan if self.ramadan is not None and self.in_ramadan(ordinal) else self.hours
         intervals = week.on(weekday)
         if code == HALF_DAY:
-            name = self.calendar.company_day_name(ordinal) or ""
-            cutoff = half_day_cutoff(name, intervals, self.calendar.company.half_day_ends)
+            cutoff = self.calendar.half_day_end(ordinal)
+            if cutoff is None:
+                name = self.calendar.company_day_name(ordinal) or ""
+                cutoff = half_day_cutoff(name, intervals, self.calendar.company.half_day_ends)
             intervals = tuple((start, min(end, cutoff)) for start, end in intervals if start < cutoff)
         return intervals
 
@@ -603,7 +638,8 @@ def judge(instant: dt.datetime, client: ClientHours) -> Verdict:
         return Verdict(False, "holiday", name, local)
     closure = plan.closed.get(ordinal)
     if closure is not None:
-        return Verdict(False, "closed", f"{closure.name}, {closure}" if closure.label else str(closure), local)
+        span = format_span(closure.first, closure.last)
+        return Verdict(False, "closed", f"{closure.label}, {span}" if closure.label else span, local)
     if code == CLOSED:
         return Verdict(False, "closed", plan.calendar.company_day_name(ordinal), local)
     if code == WEEKEND:
@@ -731,9 +767,11 @@ def _may_meet(client: _ClientPlan, member: _MemberPlan, first_year: int, last_ye
 def _good_spans(since: float, client: ClientHours, member: MemberHours | None, horizon_days: float) -> Iterator[_Span]:
     """Good spans from ``since`` that start within the horizon, each complete (not cut at it)."""
     plan = client.plan()
+    first = plan.clock.wall_seconds(since)[0]
+    if plan.closed_spans:
+        horizon_days += plan.closed_days_ahead(first, horizon_days)
     until = since + horizon_days * _DAY
     reach = until + _DAY  # look past the horizon so a span starting inside it is whole
-    first = plan.clock.wall_seconds(since)[0]
     spans = _day_spans(plan.spans, first, since, reach)
     if member is not None:
         member_plan: _MemberPlan = member._plan  # type: ignore[assignment]

@@ -107,8 +107,23 @@ def client_facts(client: Client, card: ClientCard | None = None) -> list[tuple[s
         facts.append(("Reply target", reply_words(client.reply_minutes)))
         facts.append(("Translation", TRANSLATE_WORDS[client.translate_mode or "in"]))
     if client.closures:
-        facts.append(("Closed", escape_mrkdwn(closures_text(client, "\n"))))
+        facts.append(("Closed", _closures_fact(client)))
     return facts
+
+
+CLOSED_FACT_LIMIT = 1500  # within a section field's 2,000 characters, escapes included
+
+
+def _closures_fact(client: Client) -> str:
+    """The closures, one a line; a list too long for one field ends with a pointer to the rest."""
+    lines = [escape_mrkdwn(line) for line in closures_text(client, "\n").splitlines()]
+    shown: list[str] = []
+    for index, line in enumerate(lines):
+        if sum(len(item) + 1 for item in shown) + len(line) > CLOSED_FACT_LIMIT:
+            shown.append(f"…and {len(lines) - index} more (all in `/client export`)")
+            break
+        shown.append(line)
+    return "\n".join(shown)
 
 
 TRANSLATE_WORDS = {

@@ -22,6 +22,7 @@ from handlers.clients.fields import (
     OPTION_KEYS,
     FieldError,
     UserLookup,
+    closures_text,
     country_of,
     options_from_parsed,
     parse_options,
@@ -261,6 +262,7 @@ def _add_command(client: Client) -> str:
         ("reply", f"{client.reply_minutes}m" if client.reply_minutes else None),
         ("translate", client.translate_mode),
     ]
+    pairs += [("closed", text) for text in closures_text(client, "\n").splitlines()]  # one key per closure
     for key, value in pairs:
         if value:
             parts.append(f'{key}:"{value}"' if (" " in value or not value) else f"{key}:{value}")

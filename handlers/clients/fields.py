@@ -64,7 +64,7 @@ ALIASES = {"language": "lang", "timezone": "tz", "state": "region", "subdivision
 OPTION_KEYS = frozenset({*FIELD_KEYS, *ALIASES, "city", "name"})
 CHANNELS = ("email", "phone", "chat", "video", "whatsapp")
 TRANSLATE_MODES = ("in", "both", "off")
-REPEATABLE = frozenset({"shared", "closed"})  # keys that may be given more than once (their values add up)
+REPEATABLE = frozenset({"shared", "closed", "closure"})  # keys that may be given more than once (their values add up)
 DEFAULT_REPLY_MINUTES = 4 * 60  # the first-reply target in shared channels, in the client's business time
 MAX_REPLY_MINUTES = 10 * 24 * 60
 _REPLY = re.compile(r"^(\d{1,4})\s*(m|min|mins|minutes?|h|hrs?|hours?|d|days?)$", re.IGNORECASE)
@@ -383,7 +383,7 @@ def read_changes(
     if "reply" in text:
         values["reply_minutes"] = _reply(text["reply"], values, current, country.code) if text["reply"] else None
     if "closed" in text:
-        values["closures"] = _closures(text["closed"], current, today)
+        values["closures"] = _closures(text["closed"], current, today, changes.remarks)
     return changes
 
 
@@ -398,8 +398,9 @@ CLOSED_USAGE = (
 
 
 def closure_entries(text: str) -> list[str]:
-    """The closures in a `closed:` value: one per line (a repeated key) or separated by ``;`` (CSV)."""
-    return [part.strip() for part in re.split(r"[\n;]", text) if part.strip()]
+    """The closures in a `closed:` value: one per line (a repeated key), or in a CSV cell separated by
+    ``;`` before the next date (a label may hold a ``;``, and Slack's ``&amp;`` holds one too)."""
+    return [part.strip() for part in re.split(r"\n|;\s*(?=\d{4}-\d{1,2}-\d{1,2})", text) if part.strip()]
 
 
 def _closure_date(text: str, whole: str) -> dt.date:
@@ -412,37 +413,46 @@ def _closure_date(text: str, whole: str) -> dt.date:
         ) from None
 
 
-def _closures(text: str, current: Client | None, today: dt.date | None) -> list[ClientClosure]:
-    """`closed:` values added to the client's closures (same span: the new label); empty clears them."""
-    kept = {(row.first_day, row.last_day): row for row in (current.closures if current is not None else [])}
-    if text.strip().lower() in ("", "off", "none", "-"):
-        return []
-    for entry in closure_entries(text):
+def _closures(text: str, current: Client | None, today: dt.date | None, remarks: list[str]) -> list[ClientClosure]:
+    """`closed:` values added to the client's closures (the same span again: its new label).
+
+    An empty value (alone, or first among repeated keys) removes the ones on file first. Closures
+    already over are dropped with a remark — typed ones, those on file and those in an old export.
+    """
+    entries = text.split("\n")
+    kept: dict[tuple[dt.date, dt.date], ClientClosure] = {}
+    if entries[0].strip().lower() not in ("", "off", "none", "-"):
+        kept = {(row.first_day, row.last_day): row for row in (current.closures if current is not None else [])}
+    else:
+        entries = entries[1:]
+    for entry in closure_entries("\n".join(entries)):
         match = _CLOSURE.match(entry)
         if not match:
             raise FieldError("closed", f"I can't read “{escape_mrkdwn(entry)}” as dates. {CLOSED_USAGE}")
         first = _closure_date(match.group(1), entry)
         last = _closure_date(match.group(2), entry) if match.group(2) else first
-        label = " ".join((match.group(3) or "").split()) or None
+        label = unescape_slack(" ".join((match.group(3) or "").split())) or None
         if last < first:
             raise FieldError("closed", f"“{escape_mrkdwn(entry)}” ends before it starts. {CLOSED_USAGE}")
         if (last - first).days + 1 > MAX_CLOSURE_DAYS:
             raise FieldError("closed", f"“{escape_mrkdwn(entry)}” is longer than a year; give shorter spans.")
-        if today is not None and last < today:
-            raise FieldError("closed", f"“{escape_mrkdwn(entry)}” is already over (today is {today.isoformat()}).")
         if label is not None and len(label) > MAX_CLOSURE_LABEL:
             raise FieldError(
                 "closed", f"The label of “{escape_mrkdwn(entry[:40])}…” is over {MAX_CLOSURE_LABEL} characters."
             )
+        if today is not None and last < today:
+            remarks.append(f"Closure {escape_mrkdwn(entry)} is already over (today is {today.isoformat()}): not kept.")
+            continue
         row = kept.get((first, last))
         if row is None:
             kept[(first, last)] = ClientClosure(first_day=first, last_day=last, label=label)
         else:
             row.label = label
+    if today is not None:
+        kept = {key: row for key, row in kept.items() if row.last_day >= today}  # past ones leave the list
     if len(kept) > MAX_CLOSURES:
-        raise FieldError(
-            "closed", f'A client can have up to {MAX_CLOSURES} closures; remove old ones with `closed:""`.'
-        )
+        message = f'A client can have up to {MAX_CLOSURES} closures; remove them all with `closed:""` and add again.'
+        raise FieldError("closed", message)
     return sorted(kept.values(), key=lambda row: (row.first_day, row.last_day))
 
 
@@ -520,6 +530,9 @@ def options_from_parsed(options: Mapping[str, str]) -> dict[str, str]:
     result: dict[str, str] = {}
     for key, value in options.items():
         canonical = canonical_key(key)
+        if canonical in result and canonical in REPEATABLE:
+            result[canonical] = f"{result[canonical]}\n{value}"
+            continue
         if canonical in result:
             raise FieldError(canonical, f"`{canonical}:` is given twice (once as `{key}:`).")
         result[canonical] = value

@@ -308,9 +308,12 @@ def _ahead_lines(advice: Advice) -> list[str]:
         else:
             words = _AHEAD_WORDS.get(kind, kind)
             lines.append(f"• {label}: {name or words} ({words})" if name else f"• {label}: {words}")
+    today = advice.verdict.local.date()
+    window_end = today + dt.timedelta(days=13)  # the fortnight the section covers
     for closure in advice.subject.hours.closures:
-        if closure.last >= advice.verdict.local.date():
-            lines.append(f"• {closure.first:%a %d %b %Y} – {closure.last:%a %d %b %Y}: {closure.name} (their closure)")
+        if closure.last >= today and closure.first <= window_end:
+            span = f"{closure.first:%a %d %b %Y} – {closure.last:%a %d %b %Y}"
+            lines.append(f"• {span}: {escape_mrkdwn(closure.name)} (their closure)")
     for season in advice.seasons:
         span = f"{season.first:%d %b} – {season.last:%d %b}"
         if season.kind == "ramadan":

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cultures.cards import card_for
+from cultures.company import Closure
 from cultures.errors import CultureError
 from cultures.languages import Language, main_language, resolve_language
 from db.models import Client
@@ -155,6 +156,7 @@ def recipient_for(client: Client) -> Recipient:
         language=client_language(client),
         contact=client.contact,
         subdivision=client.subdivision,
+        closures=tuple(Closure(row.first_day, row.last_day, row.label) for row in client.closures),
     )
 
 

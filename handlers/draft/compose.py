@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from cultures.address import Addressing, ContactName, address, english_opening
 from cultures.calendar import country_calendar
 from cultures.cards import Card
+from cultures.company import Closure
 from cultures.errors import CultureError
 from cultures.languages import Language
 from handlers.draft.templates import KIND_WORDS, Occasion, Paragraph, Tone, body, english_closing
@@ -33,6 +34,7 @@ class Recipient:
     language: Language
     contact: str | None = None
     subdivision: str | None = None
+    closures: tuple[Closure, ...] = ()  # the client's own closed days: no deadline falls in them
 
 
 @dataclass(frozen=True)
@@ -110,15 +112,18 @@ def _letter(opening: str, text: str, closing: str, sender: str | None) -> str:
     return "\n\n".join(part for part in parts if part)
 
 
-def next_business_day(country: str, subdivision: str | None, today: dt.date) -> dt.date:
-    """The first working day after ``today`` in the client's country (weekends and holidays skipped)."""
+def next_business_day(
+    country: str, subdivision: str | None, today: dt.date, closures: tuple[Closure, ...] = ()
+) -> dt.date:
+    """The first working day after ``today`` for the client: their country's weekends, holidays and
+    company closures skipped, and their own closures."""
     try:
         calendar = country_calendar(country, subdivision)
     except CultureError:
         calendar = country_calendar(country)
     day = today + dt.timedelta(days=1)
-    for _ in range(21):
-        if calendar.day_status(day).working:
+    for _ in range(21 + sum((c.last - c.first).days + 1 for c in closures)):
+        if calendar.day_status(day).working and not any(c.first <= day <= c.last for c in closures):
             return day
         day += dt.timedelta(days=1)
     return today + dt.timedelta(days=1)
@@ -180,7 +185,7 @@ def compose(
     tone = Tone.from_card(card)
     deadline = "the end of your next business day"
     if today is not None:
-        deadline = day_words(next_business_day(recipient.country, recipient.subdivision, today))
+        deadline = day_words(next_business_day(recipient.country, recipient.subdivision, today, recipient.closures))
     paragraphs = body(kind, tone, details, sender=sender, deadline=deadline, occasion=occasion)
     return Draft(
         kind=kind,

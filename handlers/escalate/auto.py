@@ -91,7 +91,16 @@ class _Deadlines:
             followup.id,
             followup.fired_at,
             hours,
-            None if client is None else (client.id, client.tz, client.country, client.subdivision, client.hours),
+            None
+            if client is None
+            else (
+                client.id,
+                client.tz,
+                client.country,
+                client.subdivision,
+                client.hours,
+                tuple((row.first_day, row.last_day) for row in client.closures),
+            ),
         )
         with self._lock:
             found = self._items.get(key)

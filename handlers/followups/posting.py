@@ -360,6 +360,7 @@ def _sent_values(
             row.anchor_timed,
             hours.country,
             hours.subdiv,
+            hours.closures,
         )
         after = row.occurrence - 1 if row.snoozed else row.occurrence
         not_before = max(now, row.due_at or now)

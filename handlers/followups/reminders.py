@@ -95,7 +95,7 @@ def first_placement(
     """The first delivery of a wish: (occurrence index, placement); index 0 for a one-off."""
     if wish.rule is None:
         return 0, place(wish, hours, owner, now)
-    series = Series(wish.rule, wish.local, wish.zone, wish.timed, client.country, client.subdivision)
+    series = Series(wish.rule, wish.local, wish.zone, wish.timed, client.country, client.subdivision, hours.closures)
     return next_occurrence(series, -1, now, hours, owner, now)
 
 

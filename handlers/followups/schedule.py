@@ -18,6 +18,7 @@ from typing import cast
 import pendulum
 
 from cultures.calendar import country_calendar
+from cultures.company import Closure
 from cultures.countries import get_country
 from cultures.hours import (
     ClientHours,
@@ -31,6 +32,7 @@ from cultures.hours import (
     timezone,
 )
 from cultures.weekly import format_intervals
+from handlers.common.text import escape_mrkdwn
 from handlers.followups.when import Rule, WhenError, Wish, _utc, city, local_now, parse_duration
 
 HORIZON_DAYS = 28  # how far ahead a good moment for both is looked for before giving up
@@ -50,6 +52,7 @@ class Series:
     timed: bool
     country: str
     subdivision: str | None = None
+    closures: tuple[Closure, ...] = ()  # the client's own: `every working day` skips them too
 
     def anchor_text(self) -> str:
         return self.anchor.strftime("%Y-%m-%dT%H:%M")
@@ -79,6 +82,8 @@ class Series:
         return max(0, months // per - 1)
 
     def _working(self, day: dt.date) -> bool:
+        if any(closure.first <= day <= closure.last for closure in self.closures):
+            return False
         return country_calendar(self.country, self.subdivision).day_status(day).working
 
 
@@ -194,8 +199,8 @@ def _client_reason(verdict: Verdict, client: ClientHours) -> str:
     country = _country_name(client.country)
     if verdict.reason == "holiday":
         return f"public holiday in {country}" + (f" ({verdict.holiday_name})" if verdict.holiday_name else "")
-    if verdict.reason == "closed":
-        return "they are closed" + (f" ({verdict.holiday_name})" if verdict.holiday_name else "")
+    if verdict.reason == "closed":  # a client's closure label is typed by people: escaped
+        return "they are closed" + (f" ({escape_mrkdwn(verdict.holiday_name)})" if verdict.holiday_name else "")
     if verdict.reason == "weekend":
         return f"weekend in {country}"
     if verdict.reason == "night":

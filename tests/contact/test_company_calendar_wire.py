@@ -6,10 +6,15 @@ import datetime as dt
 
 import pytest
 
+from db.scoped import all_teams_session
 from tests.contact.test_wire import ask
 from tests.followups.conftest import add_client, set_member
 
 UTC = dt.UTC
+
+
+def all_teams(rapport):
+    return all_teams_session(rapport.runtime.sessions)
 
 
 def followup(rapport, text: str, user: str = "U1") -> str:
@@ -96,7 +101,6 @@ def test_a_client_closure_is_stored_shown_exported_and_respected(rapport):
     [
         ("closed:2026-02-30", "is not a date"),
         ("closed:2027-01-06..2026-12-23", "ends before it starts"),
-        ("closed:2025-01-01..2025-01-02", "is already over"),
         ("closed:next-week", "can't read"),
         ("closed:2027-01-01..2028-06-01", "longer than a year"),
     ],
@@ -133,10 +137,46 @@ def test_twenty_long_closures_stay_within_block_kit_limits(rapport):
     spans = " ".join(f'closed:"2027-{month:02d}-{day:02d} {label}"' for month in range(1, 11) for day in (4, 18))
     edited = ask(rapport, "/client", f"edit Acme GmbH {spans}")  # ask() validates every block
     assert "Updated" in edited["text"]
-    ask(rapport, "/client", "show Acme GmbH")
+    shown = ask(rapport, "/client", "show Acme GmbH")["text"] + str(ask(rapport, "/client", "show Acme GmbH")["blocks"])
+    assert "more (all in `/client export`)" in shown
     rapport.clock.set(dt.datetime(2027, 1, 1, 9, 0, tzinfo=UTC))
     contact = ask(rapport, "/contact", "Acme GmbH")
     for block in contact["blocks"]:
         assert len(block.get("text", {}).get("text", "")) <= 3000
     too_many = ask(rapport, "/client", 'edit Acme GmbH closed:"2027-11-02 one more"')["text"]
     assert "up to 20 closures" in too_many
+
+
+def test_closures_already_over_are_not_kept_and_say_so(rapport):
+    rapport.clock.set(dt.datetime(2026, 12, 14, 9, 0, tzinfo=UTC))
+    ask(rapport, "/client", "add Acme GmbH country:DE")
+    answer = ask(rapport, "/client", "edit Acme GmbH closed:2025-01-01..2025-01-02 closure:2027-01-04")["text"]
+    assert "is already over" in answer and "not kept" in answer and "2027-01-04" in answer
+
+
+def test_labels_keep_what_was_typed_and_reach_slack_escaped(rapport):
+    rapport.clock.set(dt.datetime(2026, 12, 14, 9, 0, tzinfo=UTC))
+    ask(rapport, "/client", "add Acme GmbH country:DE")
+    # Slack sends & < > escaped; the label is stored as typed and shown escaped again.
+    answer = ask(rapport, "/client", 'edit Acme GmbH closed:"2026-12-15..2026-12-24 R&amp;D <!here> shutdown; phase 2"')
+    assert "R&amp;D &lt;!here&gt; shutdown; phase 2" in answer["text"], answer["text"]
+    contact = ask(rapport, "/contact", "Acme GmbH")["text"]
+    assert "<!here>" not in contact and "R&amp;D &lt;!here&gt; shutdown; phase 2" in contact
+    with all_teams(rapport) as session:
+        from db.models import ClientClosure
+
+        [row] = session.query(ClientClosure).all()
+        assert row.label == "R&D <!here> shutdown; phase 2"
+    followup = ask(rapport, "/followup", "Acme GmbH 2026-12-16 10:00 call")["text"]
+    assert "<!here>" not in followup and "R&amp;D" in followup
+
+
+def test_a_closure_longer_than_the_search_still_finds_the_day_after(rapport):
+    rapport.clock.set(dt.datetime(2027, 7, 1, 9, 0, tzinfo=UTC))
+    add_client(rapport.runtime, "Dubois", "FR", "Europe/Paris")
+    set_member(rapport.runtime, "U1", "Europe/Paris")
+    ask(rapport, "/client", "edit Dubois closed:2027-07-05..2027-10-29")
+    answer = followup(rapport, "Dubois 2027-07-12 10:00 call")
+    assert "Tue 02 Nov" in answer or "Tue 2 Nov" in answer, answer  # 1 November is All Saints' Day
+    contact = ask(rapport, "/contact", "Dubois at 2027-07-20 10:00 their time")["text"]
+    assert ("No good window" not in contact and "02 Nov" in contact) or "2 Nov" in contact

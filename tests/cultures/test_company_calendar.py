@@ -215,3 +215,22 @@ def test_a_good_calendar_loads(tmp_path: Path):
     assert card.calendar.closed_categories == ("de_facto",)
     assert card.calendar.half_days[0].ends == 12 * 60
     assert card.calendar.slow[0].span == MonthDaySpan((7, 1), (7, 31))
+
+
+def test_every_working_day_skips_the_clients_own_closure():
+    from handlers.followups.schedule import Series
+    from handlers.followups.when import Rule
+
+    closure = Closure(dt.date(2027, 3, 1), dt.date(2027, 3, 5))
+    series = Series(Rule("workday"), dt.datetime(2027, 2, 26, 11, 0), "Europe/Paris", True, "FR", None, (closure,))
+    days = [wish.local.date() for k in range(15) if (wish := series.wish(k)) is not None]
+    assert dt.date(2027, 3, 3) not in days and dt.date(2027, 3, 8) in days
+    assert days.count(dt.date(2027, 3, 8)) == 1
+
+
+def test_a_drafts_next_business_day_skips_closures():
+    from handlers.draft.compose import next_business_day
+
+    assert next_business_day("JP", None, dt.date(2026, 12, 28)) == dt.date(2027, 1, 4)  # year-end closure
+    closure = Closure(dt.date(2026, 12, 8), dt.date(2026, 12, 10))
+    assert next_business_day("DE", None, dt.date(2026, 12, 7), (closure,)) == dt.date(2026, 12, 11)
