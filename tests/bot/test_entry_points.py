@@ -280,3 +280,51 @@ def test_the_worker_still_needs_the_bot_token(tmp_path):
     assert result.returncode == 2
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and "SLACK_BOT_TOKEN" in lines[0]
+
+
+def test_with_oauth_and_no_bot_token_python_m_bot_serves_the_install_page(slack, tmp_path):
+    from cryptography.fernet import Fernet
+
+    port = _free_port()
+    env = _env(
+        SLACK_CLIENT_ID="111.222",
+        SLACK_CLIENT_SECRET="client-secret",
+        SLACK_SIGNING_SECRET="sekrit",
+        RAPPORT_SECRET_KEY=Fernet.generate_key().decode(),
+        SLACK_API_URL=slack.url,
+        PORT=str(port),
+        DATABASE_URL=f"sqlite:///{tmp_path / 'app.db'}",
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot"], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    try:
+        deadline = time.monotonic() + 15
+        page = ""
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/slack/install", timeout=1) as response:
+                    page = response.read().decode()
+                    break
+            except OSError:
+                time.sleep(0.1)
+        assert "slack.com/oauth/v2/authorize" in page and "client_id=111.222" in page
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+    assert process.returncode == 0
+
+
+@pytest.mark.parametrize("key", ["", "short", "A" * 44])
+def test_oauth_with_a_missing_or_malformed_key_stops_with_one_line(key, tmp_path):
+    env = _env(
+        SLACK_CLIENT_ID="111.222",
+        SLACK_CLIENT_SECRET="client-secret",
+        SLACK_SIGNING_SECRET="sekrit",
+        RAPPORT_SECRET_KEY=key,
+        DATABASE_URL=f"sqlite:///{tmp_path / 'd.db'}",
+    )
+    result = _run(env=env)
+    assert result.returncode != 0
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and "RAPPORT_SECRET_KEY" in lines[0], result.stderr
