@@ -47,6 +47,8 @@ class Settings:
     work_hours: tuple[int, int] = (9 * 60, 18 * 60)
     log_level: str = "INFO"
     log_json: bool = False
+    pacing: bool = True  # RAPPORT_PACING=off: call Slack as fast as it answers (tests, benches)
+    workers: int = 1  # RAPPORT_WORKERS: processes sharing Slack's rate limits (each paces at 1/n)
 
     @property
     def oauth(self) -> bool:
@@ -151,6 +153,8 @@ class Settings:
             work_hours=parse_work_hours(get("RAPPORT_WORK_HOURS") or "09:00-18:00", "RAPPORT_WORK_HOURS"),
             log_level=_log_level(get("LOG_LEVEL")),
             log_json=_log_json(get("LOG_FORMAT")),
+            pacing=_on_off(get("RAPPORT_PACING"), "RAPPORT_PACING"),
+            workers=_workers(get("RAPPORT_WORKERS")),
         )
 
 
@@ -296,3 +300,19 @@ def _log_json(value: str | None) -> bool:
     if fmt not in ("text", "json"):
         raise SettingsError(f"LOG_FORMAT must be text or json, not {value!r}")
     return fmt == "json"
+
+
+def _on_off(value: str | None, variable: str) -> bool:
+    if value is None or value.lower() in ("on", "1", "true", "yes"):
+        return True
+    if value.lower() in ("off", "0", "false", "no"):
+        return False
+    raise SettingsError(f"{variable} must be on or off, not {value!r}")
+
+
+def _workers(value: str | None) -> int:
+    if value is None:
+        return 1
+    if not value.isdigit() or not 1 <= int(value) <= 64:
+        raise SettingsError(f"RAPPORT_WORKERS must be the number of dispatcher processes (1-64), not {value!r}")
+    return int(value)

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import io
 import logging
+import random
+import threading
+import time
 from http.client import HTTPException, HTTPMessage
 from typing import Any, cast
 from urllib.error import HTTPError, URLError
@@ -18,7 +21,10 @@ from slack_sdk.http_retry.builtin_handlers import (
     ServerErrorRetryHandler,
 )
 
+from bot.pacing import Pacer, pacing_key
 from bot.settings import Settings
+
+logger = logging.getLogger(__name__)
 
 WEB_API_TIMEOUT = 10  # seconds; no listener may wait on Slack longer than this per call
 POOL_SIZE = 32  # idle connections kept per host: the dispatcher's posters plus Bolt's listener threads
@@ -37,9 +43,15 @@ class KeepAliveWebClient(WebClient):
     """
 
     def __init__(
-        self, *args: Any, pool_size: int = POOL_SIZE, pool: urllib3.PoolManager | None = None, **kwargs: Any
+        self,
+        *args: Any,
+        pool_size: int = POOL_SIZE,
+        pool: urllib3.PoolManager | None = None,
+        pacer: Pacer | None = None,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        self.pacer = pacer
         _settle_level(self._logger)
         self._pool = (
             pool
@@ -60,12 +72,44 @@ class KeepAliveWebClient(WebClient):
             logger=self._logger,
             retry_handlers=list(self.retry_handlers),
             pool=self._pool,
+            pacer=self.pacer,
         )
 
     def __deepcopy__(self, memo: dict[int, Any]) -> KeepAliveWebClient:
         # Bolt deep-copies the request (client included) for lazy listeners; a pool's locks cannot
         # be copied, and need not be: the copy shares it.
         return self.for_request(self.token, self.default_params.get("team_id"))
+
+    def api_call(
+        self,
+        api_method: str,
+        *,
+        http_verb: str = "POST",
+        files: dict[str, Any] | None = None,
+        data: dict[str, Any] | None = None,
+        params: dict[str, Any] | None = None,
+        json: dict[str, Any] | None = None,
+        headers: dict[str, Any] | None = None,
+        auth: dict[str, Any] | None = None,
+    ) -> Any:
+        """Every call waits for its slot under Slack's limits first (``bot.pacing``), when paced."""
+        found = pacing_key(api_method, self.token or "", json or data or params) if self.pacer else None
+        if found is not None and self.pacer is not None:
+            self.pacer.wait(*found)
+            _calling.key = found[0]
+        try:
+            return super().api_call(
+                api_method,
+                http_verb=http_verb,
+                files=files,
+                data=data,
+                params=params,
+                json=json,
+                headers=headers,
+                auth=auth,
+            )
+        finally:
+            _calling.key = None
 
     def _perform_urllib_http_request_internal(self, url: str, req: Request) -> dict[str, Any]:
         if self.proxy is not None or not url.lower().startswith(("http://", "https://")):
@@ -113,19 +157,72 @@ def _settle_level(log: logging.Logger) -> None:
         log.setLevel(log.getEffectiveLevel())
 
 
+_calling = threading.local()  # the pacing key of the call this thread is making (for a 429)
+_PACERS: dict[float, Pacer] = {}
+_PACERS_LOCK = threading.Lock()
+
+
+def shared_pacer(share: float = 1.0) -> Pacer:
+    """The process's pacer (one per share): every client and thread of the process uses it."""
+    with _PACERS_LOCK:
+        pacer = _PACERS.get(share)
+        if pacer is None:
+            pacer = _PACERS[share] = Pacer(share)
+        return pacer
+
+
+class PacedRateLimitHandler(RateLimitErrorRetryHandler):
+    """On a 429: block the call's pacing key for ``Retry-After`` (so no other thread calls it
+    earlier), then wait it out and try again."""
+
+    def __init__(self, pacer: Pacer | None, max_retry_count: int = 3) -> None:
+        super().__init__(max_retry_count=max_retry_count)
+        self.pacer = pacer
+
+    def prepare_for_next_attempt(self, *, state: Any, request: Any, response: Any = None, error: Any = None) -> None:
+        if response is None:
+            raise error
+        value = next((v for k, v in response.headers.items() if k.lower() == "retry-after"), None)
+        text = value[0] if isinstance(value, list) else value
+        try:
+            seconds = float(text) if text is not None else 1.0
+        except ValueError:
+            seconds = 1.0
+        key = getattr(_calling, "key", None)
+        if self.pacer is not None and key is not None:
+            self.pacer.block(key, seconds)
+        logger.warning("Slack rate-limited a call; waiting %.0f s as Retry-After asks", seconds)
+        state.next_attempt_requested = True
+        time.sleep(seconds + 0.05 + random.random() * 0.2)
+        state.increment_current_attempt()
+
+
+class IdempotentServerErrorRetryHandler(ServerErrorRetryHandler):
+    """Retries 500/503 — but never a ``chat.postMessage``: Slack may have posted it before failing,
+    and a blind retry would post it twice. The dispatcher retries those itself, checking first."""
+
+    def _can_retry(self, *, state: Any, request: Any, response: Any = None, error: Any = None) -> bool:
+        if str(getattr(request, "url", "")).rstrip("/").endswith("chat.postMessage"):
+            return False
+        return bool(super()._can_retry(state=state, request=request, response=response, error=error))
+
+
 def build_client(settings: Settings, token: str | None = None) -> WebClient:
-    """A WebClient for ``SLACK_API_URL`` that honours 429 Retry-After and retries 5xx and resets.
+    """A WebClient for ``SLACK_API_URL``: paced under Slack's limits, honouring 429 Retry-After,
+    retrying 5xx (not posts) and connection resets.
 
     slack_sdk only retries connection errors by default; rate limits and server errors are
     added here, each a bounded number of times.
     """
+    pacer = shared_pacer(1.0 / settings.workers) if settings.pacing else None
     return KeepAliveWebClient(
         token=token if token is not None else settings.slack_bot_token,
         base_url=settings.slack_api_url,
         timeout=WEB_API_TIMEOUT,
         retry_handlers=[
             ConnectionErrorRetryHandler(max_retry_count=2),
-            RateLimitErrorRetryHandler(max_retry_count=3),
-            ServerErrorRetryHandler(max_retry_count=2),
+            PacedRateLimitHandler(pacer, max_retry_count=3),
+            IdempotentServerErrorRetryHandler(max_retry_count=2),
         ],
+        pacer=pacer,
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import math
 import threading
 import time
 from collections.abc import Callable
@@ -58,6 +59,16 @@ class SlackStandIn:
         self.refresh_tokens: dict[str, str] = {}
         self.token_lifetime: int | None = None
         self._token_serial = itertools.count(1)
+        # Rate limits (off until enforce_limits()): token buckets per (token, channel) for posts and
+        # per (token, method) for tiered methods; 429s sent, and calls that came before Retry-After.
+        self.limits_on = False
+        self.post_rate = 1.0
+        self.post_burst = 3
+        self.tier_per_minute: dict[str, int] = {}
+        self._buckets: dict[tuple[str, str, str], tuple[float, float]] = {}
+        self._blocked: dict[tuple[str, str, str], float] = {}
+        self.rate_limited: list[Call] = []
+        self.early_calls: list[Call] = []
         self.listeners: list[Callable[[Call], None]] = []
         self._lock = threading.Lock()
         self._ts = itertools.count(1)
@@ -228,6 +239,61 @@ class SlackStandIn:
             if failure.times <= 0:
                 queue.pop(0)
             return failure
+
+    # Slack's tiers (per workspace and method, a minute) for the methods Rapport calls.
+    TIERS = {
+        "users.list": 20,
+        "conversations.list": 20,
+        "conversations.open": 50,
+        "conversations.info": 50,
+        "conversations.history": 50,
+        "conversations.replies": 50,
+        "chat.update": 50,
+        "team.info": 50,
+        "users.info": 100,
+        "chat.postEphemeral": 100,
+        "chat.getPermalink": 100,
+        "views.publish": 100,
+        "views.open": 100,
+        "views.update": 100,
+    }
+
+    def enforce_limits(self, post_rate: float = 1.0, post_burst: int = 3) -> None:
+        """Answer like Slack under its rate limits: ``chat.postMessage`` ``post_rate`` a second per
+        channel (``post_burst`` at once), the tiers per workspace and method; over a limit HTTP 429
+        with ``Retry-After``, and a call before its Retry-After is recorded in ``early_calls``."""
+        self.limits_on = True
+        self.post_rate = post_rate
+        self.post_burst = post_burst
+        self.tier_per_minute = dict(self.TIERS)
+
+    def _over_limit(self, call: Call) -> int | None:
+        """Seconds of Retry-After when ``call`` is over its limit (then it is answered 429)."""
+        method, args = call.method, call.args
+        workspace = str(args.get("token") or "")
+        if method == "chat.postMessage":
+            key = (workspace, method, str(args.get("channel") or ""))
+            rate, capacity = self.post_rate, float(self.post_burst)
+        elif method in self.tier_per_minute:
+            key = (workspace, method, "")
+            rate, capacity = self.tier_per_minute[method] / 60.0, float(self.tier_per_minute[method])
+        else:
+            return None
+        now = time.monotonic()
+        with self._lock:
+            blocked = self._blocked.get(key, 0.0)
+            if now < blocked:
+                self.early_calls.append(call)
+                return max(1, math.ceil(blocked - now))
+            tokens, last = self._buckets.get(key, (capacity, now))
+            tokens = min(capacity, tokens + (now - last) * rate)
+            if tokens >= 1:
+                self._buckets[key] = (tokens - 1, now)
+                return None
+            wait = max(1, math.ceil((1 - tokens) / rate))
+            self._buckets[key] = (tokens, now)
+            self._blocked[key] = now + wait
+            return wait
 
     def add_install_code(self, code: str, team_id: str, enterprise_id: str | None = None) -> None:
         """Make ``oauth.v2.access`` exchange ``code`` for a bot token of workspace ``team_id`` — or,
@@ -486,6 +552,12 @@ class SlackStandIn:
                         listener(call)
                     except Exception:  # noqa: BLE001 - a display problem must not break the fake
                         pass
+                retry_after = standin._over_limit(call) if standin.limits_on else None
+                if retry_after is not None:
+                    with standin._lock:
+                        standin.rate_limited.append(call)
+                    self._send(429, {"ok": False, "error": "ratelimited"}, {"Retry-After": str(retry_after)})
+                    return
                 failure = standin._scripted_failure(method)
                 if failure is not None:
                     headers = {"Retry-After": str(failure.retry_after)} if failure.retry_after is not None else {}

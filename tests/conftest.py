@@ -24,6 +24,10 @@ from tests.support.slack_requests import SlackSender
 
 SECRET = "test-signing-secret"
 TOKEN = "xoxb-test-token"
+# The fake Slack answers at once and enforces no limits unless a test asks it to; pacing our calls
+# under Slack's limits is tested where it is switched on (tests/bot/test_pacing*.py), and stays off
+# elsewhere (here and in the processes tests start) so that tests post as fast as the fake answers.
+os.environ.setdefault("RAPPORT_PACING", "off")
 
 
 class FakeClock:
@@ -82,6 +86,7 @@ def settings(slack: SlackStandIn, db_url: str) -> Settings:
             "SLACK_API_URL": slack.url,
             "DATABASE_URL": db_url,
             "DISPATCH_INTERVAL": "1",
+            "RAPPORT_PACING": "off",
         }
     )
 

@@ -13,10 +13,11 @@ import datetime as dt
 import os
 import socket
 import uuid
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import BindParameter, Select, bindparam, or_, select, update
+from sqlalchemy import BindParameter, Select, bindparam, func, or_, select, update
 
 from db.models.followups import ACTIVE, SENT, FollowUp
 from db.scoped import all_teams_session
@@ -69,29 +70,63 @@ def due_query(kind: str, now: dt.datetime) -> Select[int]:
 
 
 def claim(runtime: Runtime, kind: str, now: dt.datetime, limit: int, worker: str | None = None) -> list[FollowUp]:
-    """Lease up to ``limit`` due rows to this worker in one statement; returns them detached.
+    """Lease up to ``limit`` due rows to this worker in one transaction; returns them detached.
 
     ``kind`` is ``deliver`` (``due_at`` reached) or ``nag`` (``nag_due_at`` reached). A row
     whose previous claim ended without an outcome comes back with ``maybe_sent`` set.
+
+    Fair across workspaces: when several have due rows, each gets its share of the batch (oldest
+    first within it), so one workspace's ten thousand due reminders do not hold back another's
+    one. The rows come back interleaved — each workspace's and each owner's first reminder before
+    anyone's second — so that posts to different channels go out side by side under Slack's
+    per-channel pacing.
     """
     worker = worker or _WORKER
-    due = due_query(kind, now).limit(limit).with_for_update(skip_locked=True)
-    statement = (
-        update(FollowUp)
-        .where(FollowUp.id.in_(due.scalar_subquery()))
-        .values(
-            maybe_sent=FollowUp.claimed_by.is_not(None),
-            claimed_by=worker,
-            claimed_until=now + LEASE,
-            attempts=FollowUp.attempts + 1,
-        )
-        .returning(FollowUp)
-        .execution_options(synchronize_session=False)
-    )
+    due_column = FollowUp.due_at if kind == "deliver" else FollowUp.nag_due_at
     with all_teams_session(runtime.sessions) as session:
+        teams = session.execute(
+            due_query(kind, now)
+            .order_by(None)
+            .with_only_columns(FollowUp.team_id, func.min(due_column))
+            .group_by(FollowUp.team_id)
+            .order_by(func.min(due_column))
+            .limit(limit)
+        ).all()
+        if len(teams) <= 1:
+            due = due_query(kind, now).limit(limit).with_for_update(skip_locked=True).scalar_subquery()
+        else:
+            share = max(1, limit // len(teams))
+            ids: list[int] = []
+            for team_id, _oldest in teams:
+                query = due_query(kind, now).where(FollowUp.team_id == team_id).limit(share)
+                ids += session.scalars(query.with_for_update(skip_locked=True)).all()
+            due = ids  # type: ignore[assignment]
+        statement = (
+            update(FollowUp)
+            .where(FollowUp.id.in_(due))
+            .values(
+                maybe_sent=FollowUp.claimed_by.is_not(None),
+                claimed_by=worker,
+                claimed_until=now + LEASE,
+                attempts=FollowUp.attempts + 1,
+            )
+            .returning(FollowUp)
+            .execution_options(synchronize_session=False)
+        )
         rows = list(session.scalars(statement))
-    rows.sort(key=lambda r: (r.due_at if kind == "deliver" else r.nag_due_at) or now)
-    return rows
+    return interleave(rows, lambda r: (r.due_at if kind == "deliver" else r.nag_due_at) or now)
+
+
+def interleave(rows: list[FollowUp], due: Callable[[FollowUp], dt.datetime]) -> list[FollowUp]:
+    """Rows ordered round by round: every (workspace, owner)'s oldest first, then their second…"""
+    rows = sorted(rows, key=lambda r: (due(r), r.id))
+    rank: Counter[tuple[str, str]] = Counter()
+    ranked = []
+    for row in rows:
+        key = (row.team_id, row.owner_id)
+        ranked.append((rank[key], due(row), row.id, row))
+        rank[key] += 1
+    return [item[-1] for item in sorted(ranked, key=lambda item: item[:3])]
 
 
 def renew(runtime: Runtime, ids: Iterable[int], worker: str) -> None:

@@ -1,0 +1,119 @@
+"""Pacing Web API calls a little under Slack's rate limits, instead of learning them from 429s.
+
+Slack allows about one ``chat.postMessage`` per second per channel (short bursts pass) and, per
+workspace, a number of calls a minute per method tier. :class:`Pacer` keeps, for every key —
+(workspace, channel) for posts, (workspace, method) for tiered methods — the earliest moment the
+next call may go (the generic cell rate algorithm: a steady interval with a small burst), shared
+by every thread of the process. A call reserves its slot under a lock and sleeps outside it, so
+calls to other channels and workspaces keep flowing. When Slack still answers 429, the key is
+blocked until its ``Retry-After`` has passed: no call on that key goes before.
+
+Several dispatcher processes share Slack's budget: with ``RAPPORT_WORKERS=n`` each paces at
+``1/n`` of it (see the README, "Slack's rate limits").
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["LIMITS", "POSTS", "Limit", "Pacer", "pacing_key"]
+
+
+@dataclass(frozen=True, slots=True)
+class Limit:
+    """``per_minute`` calls a minute on a key, ``burst`` of them at once."""
+
+    per_minute: float
+    burst: int
+
+
+#: A little under Slack's published limits: 0.9 of them, so that jitter does not trip them.
+SAFETY = 0.9
+POSTS = Limit(60 * SAFETY, 3)  # chat.postMessage: about 1 a second per channel, short bursts
+_TIER2 = Limit(20 * SAFETY, 5)
+_TIER3 = Limit(50 * SAFETY, 20)
+_TIER4 = Limit(100 * SAFETY, 40)
+LIMITS: Mapping[str, Limit] = {
+    "users.list": _TIER2,
+    "conversations.list": _TIER2,
+    "conversations.open": _TIER3,
+    "conversations.info": _TIER3,
+    "conversations.history": _TIER3,
+    "conversations.replies": _TIER3,
+    "conversations.members": _TIER3,
+    "chat.update": _TIER3,
+    "team.info": _TIER3,
+    "users.info": _TIER4,
+    "chat.postEphemeral": _TIER4,
+    "chat.getPermalink": _TIER4,
+    "views.publish": _TIER4,
+    "views.open": _TIER4,
+    "views.update": _TIER4,
+    "views.push": _TIER4,
+}
+
+Key = tuple[str, str, str]  # (workspace, method, channel or "")
+
+
+def pacing_key(method: str, workspace: str, args: Mapping[str, Any] | None) -> tuple[Key, Limit] | None:
+    """The key and limit of a call, or None for methods Rapport does not pace."""
+    if method == "chat.postMessage":
+        channel = str((args or {}).get("channel") or "")
+        return (workspace, method, channel), POSTS
+    limit = LIMITS.get(method)
+    if limit is None:
+        return None
+    return (workspace, method, ""), limit
+
+
+class Pacer:
+    """Per-key schedules of the next allowed call; thread-safe; ``clock``/``sleep`` injectable."""
+
+    def __init__(
+        self,
+        share: float = 1.0,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.share = share  # this process's share of each limit (1/n with n workers)
+        self.clock = clock
+        self.sleep = sleep
+        self._lock = threading.Lock()
+        self._tat: dict[Key, float] = {}  # theoretical arrival time of the next call
+        self._blocked: dict[Key, float] = {}  # a 429's Retry-After: nothing before this
+
+    def reserve(self, key: Key, limit: Limit) -> float:
+        """Reserve the next slot of ``key``; the seconds to wait before using it."""
+        interval = 60.0 / (limit.per_minute * self.share)
+        burst = max(1, int(limit.burst * self.share) or 1)
+        with self._lock:
+            now = self.clock()
+            tat = max(self._tat.get(key, now), now)
+            allowed = max(tat - (burst - 1) * interval, self._blocked.get(key, 0.0))
+            start = max(allowed, now)
+            self._tat[key] = max(tat, start) + interval
+            if len(self._tat) > 50_000:  # old keys: forget the ones whose slots are long past
+                self._tat = {k: v for k, v in self._tat.items() if v > now}
+            return start - now
+
+    def wait(self, key: Key, limit: Limit) -> float:
+        """Wait for ``key``'s next slot; returns the seconds waited."""
+        delay = self.reserve(key, limit)
+        if delay > 0:
+            self.sleep(delay)
+        return delay
+
+    def block(self, key: Key, seconds: float) -> None:
+        """Slack answered 429: nothing on ``key`` before ``seconds`` from now."""
+        with self._lock:
+            until = self.clock() + seconds
+            self._blocked[key] = max(self._blocked.get(key, 0.0), until)
+            self._tat[key] = max(self._tat.get(key, 0.0), until)
+
+    def blocked_for(self, key: Key) -> float:
+        with self._lock:
+            return max(0.0, self._blocked.get(key, 0.0) - self.clock())

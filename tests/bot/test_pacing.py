@@ -1,0 +1,126 @@
+"""Pacing under Slack's rate limits: the pacer's arithmetic, and 300 reminders due at once delivered
+through a fake Slack that enforces the limits — exactly once, without calls before Retry-After."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from sqlalchemy import select
+
+from bot.app import build_runtime
+from bot.pacing import LIMITS, POSTS, Limit, Pacer, pacing_key
+from bot.settings import Settings
+from bot.slack import build_client
+from bot.standin import SlackStandIn
+from db.migrate import upgrade
+from db.models.followups import SENT, FollowUp
+from db.scoped import all_teams_session
+from db.session import make_engine
+from handlers.followups.claims import claim
+from handlers.followups.delivery import dispatch_due
+from tests.support.workers import deliveries_of, insert_due, widen_backlog
+
+
+class FakeTime:
+    def __init__(self) -> None:
+        self.now = 100.0
+        self.slept: list[float] = []
+
+    def clock(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds
+
+
+def test_a_channel_gets_its_burst_then_one_post_a_little_over_each_second():
+    fake = FakeTime()
+    pacer = Pacer(clock=fake.clock, sleep=fake.sleep)
+    key = ("xoxb-1", "chat.postMessage", "D1")
+    waits = [pacer.reserve(key, POSTS) for _ in range(6)]
+    interval = 60 / POSTS.per_minute
+    assert waits[:3] == [0, 0, 0]
+    assert waits[3:] == pytest.approx([interval, 2 * interval, 3 * interval])
+    assert interval == pytest.approx(1 / 0.9)
+    # Another channel, and another workspace's same channel, are not held back.
+    assert pacer.reserve(("xoxb-1", "chat.postMessage", "D2"), POSTS) == 0
+    assert pacer.reserve(("xoxb-2", "chat.postMessage", "D1"), POSTS) == 0
+
+
+def test_after_a_429_nothing_goes_on_that_key_before_retry_after():
+    fake = FakeTime()
+    pacer = Pacer(clock=fake.clock, sleep=fake.sleep)
+    key = ("xoxb-1", "users.info", "")
+    pacer.block(key, 30)
+    assert pacer.reserve(key, LIMITS["users.info"]) == pytest.approx(30)
+    assert pacer.reserve(("xoxb-1", "views.publish", ""), LIMITS["views.publish"]) == 0
+
+
+def test_a_worker_of_two_paces_at_half_the_budget():
+    fake = FakeTime()
+    pacer = Pacer(share=0.5, clock=fake.clock, sleep=fake.sleep)
+    key = ("xoxb-1", "chat.postMessage", "D1")
+    waits = [pacer.reserve(key, Limit(60, 2)) for _ in range(3)]
+    assert waits == pytest.approx([0, 2, 4])  # one burst slot, then every 2 s
+
+
+def test_which_calls_are_paced():
+    assert pacing_key("chat.postMessage", "t", {"channel": "D1"}) == (("t", "chat.postMessage", "D1"), POSTS)
+    assert pacing_key("conversations.open", "t", {})[0] == ("t", "conversations.open", "")  # type: ignore[index]
+    assert pacing_key("auth.test", "t", {}) is None
+
+
+def test_300_reminders_due_together_under_enforced_limits(tmp_path, slack: SlackStandIn):
+    """20 DM channels x 15: all out exactly once, within 30 s of the floor (12 s at 1/s after a
+    burst of 3), at most 5% answered 429, no call before its Retry-After."""
+    widen_backlog(slack)
+    slack.enforce_limits(post_rate=1.0, post_burst=3)
+    for n in range(20):
+        slack.add_user(f"U{100 + n}", tz="Europe/London")
+    url = f"sqlite:///{tmp_path / 'pace.db'}"
+    engine = make_engine(url)
+    upgrade(engine)
+    insert_due(engine, 300, owners=20)
+    settings = Settings.from_env(
+        {
+            "SLACK_BOT_TOKEN": "xoxb-pace-test",
+            "SLACK_SIGNING_SECRET": "s",
+            "SLACK_API_URL": slack.url,
+            "DATABASE_URL": url,
+            "RAPPORT_PACING": "on",
+        }
+    )
+    runtime = build_runtime(settings, engine=engine)
+    started = time.monotonic()
+    delivered = 0
+    while delivered < 300 and time.monotonic() - started < 60:
+        dispatch_due(runtime, build_client(settings))
+        with all_teams_session(runtime.sessions) as session:
+            delivered = len(session.scalars(select(FollowUp.id).where(FollowUp.status == SENT)).all())
+    elapsed = time.monotonic() - started
+    posts = slack.calls_to("chat.postMessage")
+    counts = deliveries_of(call.args for call in posts if call not in slack.rate_limited)
+    assert delivered == 300 and len(counts) == 300 and set(counts.values()) == {1}
+    assert len(slack.rate_limited) <= 15, len(slack.rate_limited)
+    assert slack.early_calls == []
+    assert elapsed < 12 + 30, elapsed
+
+
+def test_one_workspaces_backlog_does_not_hold_back_anothers_single_reminder(tmp_path):
+    url = f"sqlite:///{tmp_path / 'fair.db'}"
+    engine = make_engine(url)
+    upgrade(engine)
+    insert_due(engine, 2000, owners=20, team="TBIG")
+    [single] = insert_due(engine, 1, owners=1, team="TSMALL")[-1:]
+    settings = Settings.from_env({"DATABASE_URL": url})
+    runtime = build_runtime(settings, engine=engine)
+    import datetime as dt
+
+    first_batch = claim(runtime, "deliver", dt.datetime.now(dt.UTC), 200)
+    assert single in {row.id for row in first_batch}
+    # In the first round: every owner's first reminder (20 of the big workspace's, the small one's)
+    # goes before anyone's second, so it is posted within the first second or so.
+    position = [row.id for row in first_batch].index(single)
+    assert position < 21, position
