@@ -83,9 +83,7 @@ def wsgi_app(
         except Exception:
             logger.exception("could not handle a request to /slack/events")
             return _json(start_response, "500 Internal Server Error", {"ok": False, "error": "server_error"})
-        response = WsgiHttpResponse(status=answer.status, headers=answer.headers, body=answer.body)
-        start_response(response.status, response.get_headers())
-        return response.get_body()
+        return _bolt_answer(start_response, answer)
 
     def application(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
@@ -118,6 +116,11 @@ def oauth_page(environ: dict[str, Any], start_response: StartResponse, flow: Any
     except Exception:
         logger.exception("the OAuth flow failed")
         return _json(start_response, "500 Internal Server Error", {"ok": False, "error": "server_error"})
+    return _bolt_answer(start_response, answer)
+
+
+def _bolt_answer(start_response: StartResponse, answer: Any) -> Iterable[bytes]:
+    """A Bolt response, written out through WSGI."""
     response = WsgiHttpResponse(status=answer.status, headers=answer.headers, body=answer.body)
     start_response(response.status, response.get_headers())
     return response.get_body()

@@ -169,13 +169,19 @@ def post(runtime: Runtime, client: WebClient, job: Job, context: Context, worker
             later = first_good_moment(context.now, hours, owner, horizon_days=21)
             _defer_nag(runtime, row, worker, later)
             return Outcome("deferred")
-        channel = _dm_channel(client, row.team_id, row.owner_id)
+        # Posted to the person's user id: Slack delivers it in their DM with the app, so a burst (or a
+        # worker just restarted) spends no Tier 3 conversations.open per person; the DM's id comes
+        # back with the post. Only a delivery that may have gone out already needs the DM's id first,
+        # to look for it there.
+        channel = row.owner_id
         if row.maybe_sent:
+            channel = _dm_channel(client, row.team_id, row.owner_id)
             ts = _already_posted(client, channel, job.key)
             if ts is not None:
                 logger.warning("follow-up %s was already posted (ts %s) before a crash; recording it", row.id, ts)
                 values = _sent_values(job, context, hours, owner, channel, ts)
                 return Outcome("recovered", job.kind, row.id, values)
+            channel = row.owner_id  # one pacing key per person, whichever way the DM is named
         text, message_blocks = _message(job, context)
         response = client.chat_postMessage(
             channel=channel,

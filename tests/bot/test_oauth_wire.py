@@ -153,8 +153,8 @@ def test_reminders_go_out_with_each_workspaces_token(oauth_app: OAuthApp):
     dispatch_due(runtime, build_client(oauth_app.settings))
     posts = oauth_app.slack.calls_to("chat.postMessage")
     assert sorted((call.args["channel"], call.args["token"].rsplit("-", 1)[0]) for call in posts) == [
-        ("DA", "xoxb-TAAA"),
-        ("DB", "xoxb-TBBB"),
+        ("UA", "xoxb-TAAA"),
+        ("UB", "xoxb-TBBB"),
     ]
 
 

@@ -124,3 +124,23 @@ def test_one_workspaces_backlog_does_not_hold_back_anothers_single_reminder(tmp_
     # goes before anyone's second, so it is posted within the first second or so.
     position = [row.id for row in first_batch].index(single)
     assert position < 21, position
+
+
+def test_two_workers_on_postgresql_share_the_budget_and_post_each_reminder_once(pg_url: str, slack: SlackStandIn):
+    from tests.support.workers import count_sent, start_worker, stop, wait_until
+
+    widen_backlog(slack)
+    slack.enforce_limits(post_rate=1.0, post_burst=3)
+    engine = make_engine(pg_url)
+    insert_due(engine, 60, owners=5)  # 12 a channel: the limit, not the workers, sets the pace
+    extra = {"RAPPORT_PACING": "on", "RAPPORT_WORKERS": "2"}
+    workers = [start_worker(pg_url, slack.url, extra_env=extra) for _ in range(2)]
+    try:
+        assert wait_until(lambda: count_sent(engine) == 60, timeout=90)
+    finally:
+        for worker in workers:
+            stop(worker)
+    counts = deliveries_of(call.args for call in slack.calls_to("chat.postMessage") if call not in slack.rate_limited)
+    assert len(counts) == 60 and set(counts.values()) == {1}
+    assert len(slack.rate_limited) <= 3, len(slack.rate_limited)  # 5%
+    assert slack.early_calls == []

@@ -37,7 +37,7 @@ def test_friday_evening_in_ten_minutes_fires_next_working_morning(rapport, tick)
     report = tick()
     assert report.sent == 1
     [post] = slack.calls_to("chat.postMessage")
-    assert post.args["channel"] == "D1"
+    assert post.args["channel"] == "U1"  # to the person: Slack puts it in their DM with the app
     assert "send the revised offer" in post.args["text"]
     action_ids = [e["action_id"] for b in post.args["blocks"] if b["type"] == "actions" for e in b["elements"]]
     assert action_ids == [
@@ -47,8 +47,8 @@ def test_friday_evening_in_ten_minutes_fires_next_working_morning(rapport, tick)
         "rapport_followup_snooze_window",
         "rapport_followup_escalate",
     ]
-    assert slack.calls_to("conversations.open")[0].args["users"] == "U1"
-    assert one(runtime).status == SENT
+    assert slack.calls_to("conversations.open") == []  # no Tier 3 call per person
+    assert one(runtime).status == SENT and one(runtime).channel_id == "D1"
 
 
 MONDAY_10_BERLIN = dt.datetime(2026, 11, 30, 9, 0, tzinfo=dt.UTC)
@@ -260,7 +260,7 @@ def test_a_claim_failing_midway_still_records_the_messages_in_flight(rapport, en
 def test_permanent_error_marks_failed(rapport, tick):
     _berlin_app(rapport)
     _schedule(rapport, "Müller Maschinenbau in 1 hour call Anna")
-    rapport.slack.fail("conversations.open", error="user_disabled")
+    rapport.slack.fail("chat.postMessage", error="user_disabled")
     rapport.clock.advance(hours=1, seconds=1)
     assert tick().failed == 1
     row = one(rapport.runtime)

@@ -86,9 +86,13 @@ def count_claimed(engine: Engine) -> int:
 
 
 def start_worker(
-    database_url: str, slack_url: str, interval: float = 0.2, log: Path | None = None
+    database_url: str,
+    slack_url: str,
+    interval: float = 0.2,
+    log: Path | None = None,
+    extra_env: dict[str, str] | None = None,
 ) -> subprocess.Popen[bytes]:
-    """`python -m bot worker` as a separate process group."""
+    """`python -m bot worker` as a separate process group (``extra_env``: more settings)."""
     env = {
         **os.environ,
         "SLACK_BOT_TOKEN": "xoxb-test-token",
@@ -97,6 +101,7 @@ def start_worker(
         "DATABASE_URL": database_url,
         "DISPATCH_INTERVAL": str(interval),
         "LOG_LEVEL": "INFO",
+        **(extra_env or {}),
     }
     env.pop("SLACK_APP_TOKEN", None)
     output = open(log, "ab") if log else subprocess.DEVNULL

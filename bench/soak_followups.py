@@ -1,0 +1,144 @@
+"""Soak: kill the dispatcher with SIGKILL again and again while it delivers; count what was lost or doubled.
+
+A fake Slack (bot/standin.py, in this process) records every ``chat.postMessage``. Reminders are
+inserted already due; a worker is started, killed with SIGKILL after a random moment while it is
+posting, and started again, ``--kills`` times; then one last worker finishes the rest. Every
+reminder must have arrived exactly once: the figures printed are the reminders lost (never
+delivered), the duplicates (delivered more than once) and the duplicates per kill.
+
+    .venv/bin/python bench/soak_followups.py [--kills 100] [--count 3000] [--process worker|run]
+        [--database-url postgresql://… | --postgres]   (default: SQLite in a temporary folder)
+        [--limits]                        (the fake enforces Slack's rate limits; workers pace)
+
+``--process run`` soaks the single ``python -m bot`` (listener and dispatcher in one process) on
+SQLite; ``worker`` the Procfile's ``python -m bot worker``. A kill lands at a random moment within
+the first ``--window`` seconds after the worker's first post (so during claims, posts and recording).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import ExitStack
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bot.standin import SlackStandIn  # noqa: E402
+from db.migrate import upgrade  # noqa: E402
+from db.session import make_engine  # noqa: E402
+from tests.support.postgres import fresh_database, postgres_url_for_tests  # noqa: E402
+from tests.support.workers import count_sent, deliveries_of, insert_due, widen_backlog  # noqa: E402
+
+
+def start(
+    process: str, database_url: str, slack_url: str, port: int, log: Path, limits: bool
+) -> subprocess.Popen[bytes]:
+    env = {
+        **os.environ,
+        "SLACK_BOT_TOKEN": "xoxb-soak",
+        "SLACK_SIGNING_SECRET": "soak-secret",
+        "SLACK_API_URL": slack_url,
+        "DATABASE_URL": database_url,
+        "DISPATCH_INTERVAL": "0.2",
+        "PORT": str(port),
+        "RAPPORT_PACING": "on" if limits else "off",
+        "LOG_LEVEL": "WARNING",
+    }
+    env.pop("SLACK_APP_TOKEN", None)
+    args = [sys.executable, "-m", "bot"] + (["worker"] if process == "worker" else [])
+    with open(log, "ab") as output:
+        return subprocess.Popen(
+            args, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT, start_new_session=True
+        )
+
+
+def kill(worker: subprocess.Popen[bytes]) -> None:
+    if worker.poll() is None:
+        os.killpg(worker.pid, signal.SIGKILL)
+        worker.wait(timeout=10)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--kills", type=int, default=100)
+    parser.add_argument("--count", type=int, default=3000)
+    parser.add_argument("--window", type=float, default=1.5, help="seconds after start within which to kill")
+    parser.add_argument("--process", choices=("worker", "run"), default="worker")
+    parser.add_argument("--database-url", default=None)
+    parser.add_argument("--postgres", action="store_true", help="a throwaway PostgreSQL (TEST_DATABASE_URL or local)")
+    parser.add_argument("--limits", action="store_true")
+    parser.add_argument("--seed", type=int, default=1)
+    options = parser.parse_args()
+    random.seed(options.seed)
+
+    folder = Path(tempfile.mkdtemp(prefix="rapport-soak-"))
+    with ExitStack() as stack:
+        if options.postgres and not options.database_url:
+            server = stack.enter_context(postgres_url_for_tests())
+            if server is None:
+                print("PostgreSQL is not available")
+                return 2
+            options.database_url = stack.enter_context(fresh_database(server))
+        return soak(options, folder)
+
+
+def soak(options: argparse.Namespace, folder: Path) -> int:
+    database_url = options.database_url or f"sqlite:///{folder / 'soak.db'}"
+    engine = make_engine(database_url)
+    upgrade(engine)
+    slack = widen_backlog(SlackStandIn(team_id="T1").start())
+    if options.limits:
+        slack.enforce_limits()
+    owners = 200
+    for n in range(owners):
+        slack.add_user(f"U{100 + n}", tz="Europe/London")
+    insert_due(engine, options.count, owners=owners)
+    log = folder / "workers.log"
+    port = 3700 + random.randrange(200)
+    started = time.monotonic()
+    kills = 0
+    while kills < options.kills and count_sent(engine) < options.count:
+        worker = start(options.process, database_url, slack.url, port, log, options.limits)
+        posted = len(slack.calls_to("chat.postMessage"))
+        up_by = time.monotonic() + 20
+        while len(slack.calls_to("chat.postMessage")) == posted and time.monotonic() < up_by:
+            time.sleep(0.01)  # wait until this worker is posting: the kill must land mid-delivery
+        time.sleep(random.uniform(0.0, options.window))
+        kill(worker)
+        kills += 1
+        if kills % 10 == 0:
+            print(f"  {kills} kills, {count_sent(engine)} of {options.count} delivered", flush=True)
+        if count_sent(engine) >= options.count and kills < options.kills:
+            # Everything is out: add more due work so every kill lands during delivery.
+            insert_due(engine, options.count, owners=owners)
+            options.count *= 2
+    final = start(options.process, database_url, slack.url, port, log, options.limits)
+    deadline = time.monotonic() + 600
+    while count_sent(engine) < options.count and time.monotonic() < deadline:
+        time.sleep(0.5)
+    time.sleep(1.0)  # let the last records land
+    kill(final)
+    counts = deliveries_of(call.args for call in slack.calls_to("chat.postMessage") if call not in slack.rate_limited)
+    delivered = count_sent(engine)
+    lost = options.count - len(counts)
+    duplicates = sum(n - 1 for n in counts.values() if n > 1)
+    elapsed = time.monotonic() - started
+    print(f"process: {options.process}  database: {database_url.split(':')[0]}  limits: {options.limits}")
+    print(f"reminders: {options.count}  marked sent: {delivered}  kills (SIGKILL): {kills}  time: {elapsed:.0f} s")
+    print(f"lost: {lost}  duplicates: {duplicates}  duplicates per kill: {duplicates / max(kills, 1):.3f}")
+    print(f"429 answers: {len(slack.rate_limited)}  calls before Retry-After: {len(slack.early_calls)}")
+    print(f"worker log: {log}")
+    slack.stop()
+    return 0 if lost == 0 and duplicates <= kills else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
