@@ -77,6 +77,10 @@ class Context:
     client_hours: dict[int, ClientHours | None] = field(default_factory=dict)
     owners: dict[tuple[str, str], MemberHours] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    # A DM's recent deliveries (delivery key -> ts), read once per pass for all the reminders a
+    # crashed worker may have posted there: one Tier 3 conversations.history per person, not per row.
+    histories: dict[str, dict[str, str] | None] = field(default_factory=dict)
+    history_locks: dict[str, threading.Lock] = field(default_factory=dict)
 
 
 def load_context(runtime: Runtime, jobs: list[Job], now: dt.datetime, known: Context | None = None) -> Context:
@@ -176,7 +180,7 @@ def post(runtime: Runtime, client: WebClient, job: Job, context: Context, worker
         channel = row.owner_id
         if row.maybe_sent:
             channel = _dm_channel(client, row.team_id, row.owner_id)
-            ts = _already_posted(client, channel, job.key)
+            ts = _already_posted(client, channel, job.key, context)
             if ts is not None:
                 logger.warning("follow-up %s was already posted (ts %s) before a crash; recording it", row.id, ts)
                 values = _sent_values(job, context, hours, owner, channel, ts)
@@ -265,18 +269,37 @@ def forget_dm_channels() -> None:
         _DM_CACHE.clear()
 
 
-def _already_posted(client: WebClient, channel: str, key: str) -> str | None:
-    """The ts of a message in ``channel`` carrying this delivery's metadata, if Slack has one."""
+def _already_posted(client: WebClient, channel: str, key: str, context: Context | None = None) -> str | None:
+    """The ts of a message in ``channel`` carrying this delivery's metadata, if Slack has one.
+
+    With a ``context``, the channel's history is read once per pass and shared by every reminder
+    of that DM that needs the check (they all come from the same crash).
+    """
+    if context is None:
+        found = _posted_deliveries(client, channel)
+        return (found or {}).get(key)
+    with context.lock:
+        lock = context.history_locks.setdefault(channel, threading.Lock())
+    with lock:
+        if channel not in context.histories:
+            context.histories[channel] = _posted_deliveries(client, channel)
+        found = context.histories[channel]
+    return (found or {}).get(key)
+
+
+def _posted_deliveries(client: WebClient, channel: str) -> dict[str, str] | None:
+    """Delivery key -> ts of the recent messages in ``channel`` (None when Slack would not say)."""
     try:
         response = client.conversations_history(channel=channel, limit=HISTORY_LOOKBACK, include_all_metadata=True)
     except SlackApiError as error:
         logger.warning("cannot check the DM history before re-sending (%s); sending", error.response.get("error"))
         return None
+    found: dict[str, str] = {}
     for message in response.get("messages") or []:
         payload = ((message.get("metadata") or {}).get("event_payload")) or {}
-        if payload.get("delivery") == key:
-            return str(message.get("ts"))
-    return None
+        if payload.get("delivery"):
+            found[str(payload["delivery"])] = str(message.get("ts"))
+    return found
 
 
 def _message(job: Job, context: Context) -> tuple[str, list[dict[str, Any]]]:

@@ -406,3 +406,35 @@ def test_a_job_that_raises_is_counted_and_the_pass_finishes():
             delivery._collect(posters, pending, report, done, timeout=10)
     assert report.sent == 1 and len(done) == 1
     assert report.errors == ["ZeroDivisionError('division by zero')"]
+
+
+def test_after_a_crash_each_dm_is_read_once_for_all_its_uncertain_reminders(tmp_path, slack):
+    """Reminders a dead worker held (it may have posted them) are checked against the DM before
+    they are sent again — one conversations.history per person, not one per reminder."""
+    import datetime as dt
+
+    from sqlalchemy import update
+
+    from bot.app import build_runtime
+    from bot.settings import Settings
+    from bot.slack import build_client
+    from db.migrate import upgrade
+    from db.models.followups import FollowUp
+    from db.session import make_engine
+    from handlers.followups.delivery import dispatch_due
+    from tests.support.workers import deliveries_of, insert_due
+
+    url = f"sqlite:///{tmp_path / 'crash.db'}"
+    engine = make_engine(url)
+    upgrade(engine)
+    insert_due(engine, 12, owners=3)
+    past = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)
+    with engine.begin() as connection:  # a worker claimed them all, then died
+        connection.execute(update(FollowUp).values(claimed_by="dead-worker", claimed_until=past))
+    env = {"SLACK_BOT_TOKEN": "xoxb-t", "SLACK_SIGNING_SECRET": "s", "SLACK_API_URL": slack.url, "DATABASE_URL": url}
+    settings = Settings.from_env({**env, "RAPPORT_PACING": "off"})
+    runtime = build_runtime(settings, engine=engine)
+    report = dispatch_due(runtime, build_client(settings))
+    assert report.sent == 12
+    assert len(slack.calls_to("conversations.history")) == 3
+    assert set(deliveries_of(c.args for c in slack.calls_to("chat.postMessage")).values()) == {1}
