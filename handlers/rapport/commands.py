@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable, Sequence
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from cultures.countries import canonical_zone
 from cultures.errors import CultureError
@@ -84,16 +85,22 @@ def hours(command: Command, text: str) -> Reply:
     )
 
 
+def _workspace_row(session: Session, team_id: str) -> Workspace:
+    """The workspace's settings row in a scoped session, created on first use."""
+    row = session.scalars(select(Workspace)).one_or_none()
+    if row is None:
+        row = Workspace(team_id=team_id, settings={})
+        session.add(row)
+    return row
+
+
 def care(command: Command, text: str) -> Reply:
     """`/rapport care [<days>|off|on]`: relationship-care heads-ups for the workspace."""
     from handlers.care.occasions import MAX_LEAD_DAYS, care_enabled, lead_days
 
     value = text.strip().lower()
     with team_session(command.runtime.sessions, command.team_id) as session:
-        row = session.scalars(select(Workspace)).one_or_none()
-        if row is None:
-            row = Workspace(team_id=command.team_id, settings={})
-            session.add(row)
+        row = _workspace_row(session, command.team_id)
         settings = dict(row.settings or {})
         if value in ("off", "no", "stop"):
             settings["care_enabled"] = False
@@ -120,10 +127,7 @@ def team_hours_command(command: Command, words: list[str]) -> Reply:
     Reply clocks in client channels count only where the client's business hours and these meet;
     the zone defaults to the asker's Slack time zone."""
     with team_session(command.runtime.sessions, command.team_id) as session:
-        row = session.scalars(select(Workspace)).one_or_none()
-        if row is None:
-            row = Workspace(team_id=command.team_id, settings={})
-            session.add(row)
+        row = _workspace_row(session, command.team_id)
         settings = dict(row.settings or {})
         if words and words[0].lower() in ("off", "none", "clear"):
             settings.pop("team_hours", None)
@@ -158,10 +162,7 @@ def team_hours_command(command: Command, words: list[str]) -> Reply:
 def language(command: Command, text: str) -> Reply:
     """`/rapport language [<language>]`: the team's language (clients' messages are translated into it)."""
     with team_session(command.runtime.sessions, command.team_id) as session:
-        row = session.scalars(select(Workspace)).one_or_none()
-        if row is None:
-            row = Workspace(team_id=command.team_id, settings={})
-            session.add(row)
+        row = _workspace_row(session, command.team_id)
         settings = dict(row.settings or {})
         if text.strip():
             try:
