@@ -8,19 +8,31 @@ by every thread of the process. A call reserves its slot under a lock and sleeps
 calls to other channels and workspaces keep flowing. When Slack still answers 429, the key is
 blocked until its ``Retry-After`` has passed: no call on that key goes before.
 
-Several dispatcher processes share Slack's budget: with ``RAPPORT_WORKERS=n`` each paces at
-``1/n`` of it (see the README, "Slack's rate limits").
+Several processes share Slack's budget: on PostgreSQL, :class:`SharedPacer` keeps the same
+schedules in the database (``db.pacing``), where every worker and web process reserves its slots,
+so two workers together stay under the limits just as one does. When the database cannot be reached
+it falls back to this process's own schedules for a few seconds (see the README, "Slack's rate
+limits").
 """
 
 from __future__ import annotations
 
+import hashlib
+import logging
 import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
-__all__ = ["LIMITS", "POSTS", "Limit", "Pacer", "pacing_key"]
+from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+from db import pacing as budget
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["LIMITS", "POSTS", "Limit", "Pacer", "Pacing", "SharedPacer", "pacing_key"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,16 +82,23 @@ def pacing_key(method: str, workspace: str, args: Mapping[str, Any] | None) -> t
     return (workspace, method, ""), limit
 
 
+class Pacing(Protocol):
+    """What a Web API client needs of a pacer."""
+
+    def wait(self, key: Key, limit: Limit) -> float: ...
+
+    def block(self, key: Key, seconds: float) -> None: ...
+
+
 class Pacer:
-    """Per-key schedules of the next allowed call; thread-safe; ``clock``/``sleep`` injectable."""
+    """Per-key schedules of the next allowed call, in this process; thread-safe; ``clock``/``sleep``
+    injectable."""
 
     def __init__(
         self,
-        share: float = 1.0,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        self.share = share  # this process's share of each limit (1/n with n workers)
         self.clock = clock
         self.sleep = sleep
         self._lock = threading.Lock()
@@ -88,8 +107,8 @@ class Pacer:
 
     def reserve(self, key: Key, limit: Limit) -> float:
         """Reserve the next slot of ``key``; the seconds to wait before using it."""
-        interval = 60.0 / (limit.per_minute * self.share)
-        burst = max(1, int(limit.burst * self.share) or 1)
+        interval = 60.0 / limit.per_minute
+        burst = limit.burst
         with self._lock:
             now = self.clock()
             tat = max(self._tat.get(key, now), now)
@@ -117,3 +136,83 @@ class Pacer:
     def blocked_for(self, key: Key) -> float:
         with self._lock:
             return max(0.0, self._blocked.get(key, 0.0) - self.clock())
+
+
+class SharedPacer:
+    """The same schedules in the database, shared by every process that uses it (PostgreSQL).
+
+    Each call reserves its slot with one upsert (``db.pacing``) on a small pool of its own, with
+    short timeouts: a listener never waits on it long. Keys are stored as a digest of the token.
+    If the database does not answer, this process paces on its own (:class:`Pacer`) for
+    ``OUTAGE_SECONDS`` before trying the database again.
+    """
+
+    OUTAGE_SECONDS = 5.0
+    FORGET_EVERY = 600.0  # seconds between sweeps of keys idle for an hour
+
+    def __init__(
+        self,
+        engine: Engine,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.engine = engine
+        self.clock = clock
+        self.sleep = sleep
+        self.local = Pacer(clock=clock, sleep=sleep)
+        self._lock = threading.Lock()
+        self._down_until = 0.0
+        self._next_sweep = clock() + self.FORGET_EVERY
+
+    @staticmethod
+    def row_key(key: Key) -> str:
+        token, method, channel = key
+        return f"{hashlib.sha256(token.encode()).hexdigest()[:32]}|{method}|{channel}"
+
+    def reserve(self, key: Key, limit: Limit) -> float:
+        """Reserve the next slot of ``key`` for all processes; the seconds to wait before using it."""
+        if self.clock() < self._down_until:
+            return self.local.reserve(key, limit)
+        try:
+            with self.engine.begin() as connection:
+                delay = budget.reserve(connection, self.row_key(key), 60.0 / limit.per_minute, limit.burst)
+                self._sweep(connection)
+            return delay
+        except SQLAlchemyError as error:
+            self._database_away(error)
+            return self.local.reserve(key, limit)
+
+    def wait(self, key: Key, limit: Limit) -> float:
+        delay = self.reserve(key, limit)
+        if delay > 0:
+            self.sleep(delay)
+        return delay
+
+    def block(self, key: Key, seconds: float) -> None:
+        """Slack answered 429: no process calls ``key`` before ``seconds`` from now."""
+        self.local.block(key, seconds)
+        if self.clock() < self._down_until:
+            return
+        try:
+            with self.engine.begin() as connection:
+                budget.block(connection, self.row_key(key), seconds)
+        except SQLAlchemyError as error:
+            self._database_away(error)
+
+    def _sweep(self, connection: Any) -> None:
+        with self._lock:
+            if self.clock() < self._next_sweep:
+                return
+            self._next_sweep = self.clock() + self.FORGET_EVERY
+        budget.forget_idle(connection)
+
+    def _database_away(self, error: Exception) -> None:
+        with self._lock:
+            if self.clock() < self._down_until:
+                return
+            self._down_until = self.clock() + self.OUTAGE_SECONDS
+        logger.warning(
+            "Pacing on this process alone for %.0f s: the shared budget is not reachable (%s)",
+            self.OUTAGE_SECONDS,
+            type(error).__name__,
+        )

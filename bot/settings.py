@@ -48,7 +48,6 @@ class Settings:
     log_level: str = "INFO"
     log_json: bool = False
     pacing: bool = True  # RAPPORT_PACING=off: call Slack as fast as it answers (tests, benches)
-    workers: int = 1  # RAPPORT_WORKERS: processes sharing Slack's rate limits (each paces at 1/n)
 
     @property
     def oauth(self) -> bool:
@@ -154,7 +153,6 @@ class Settings:
             log_level=_log_level(get("LOG_LEVEL")),
             log_json=_log_json(get("LOG_FORMAT")),
             pacing=_on_off(get("RAPPORT_PACING"), "RAPPORT_PACING"),
-            workers=_workers(get("RAPPORT_WORKERS")),
         )
 
 
@@ -308,11 +306,3 @@ def _on_off(value: str | None, variable: str) -> bool:
     if value.lower() in ("off", "0", "false", "no"):
         return False
     raise SettingsError(f"{variable} must be on or off, not {value!r}")
-
-
-def _workers(value: str | None) -> int:
-    if value is None:
-        return 1
-    if not value.isdigit() or not 1 <= int(value) <= 64:
-        raise SettingsError(f"RAPPORT_WORKERS must be the number of dispatcher processes (1-64), not {value!r}")
-    return int(value)

@@ -21,8 +21,9 @@ from slack_sdk.http_retry.builtin_handlers import (
     ServerErrorRetryHandler,
 )
 
-from bot.pacing import Pacer, pacing_key
+from bot.pacing import Pacer, Pacing, SharedPacer, pacing_key
 from bot.settings import Settings
+from db.session import make_engine
 
 logger = logging.getLogger(__name__)
 
@@ -47,7 +48,7 @@ class KeepAliveWebClient(WebClient):
         *args: Any,
         pool_size: int = POOL_SIZE,
         pool: urllib3.PoolManager | None = None,
-        pacer: Pacer | None = None,
+        pacer: Pacing | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
@@ -158,16 +159,27 @@ def _settle_level(log: logging.Logger) -> None:
 
 
 _calling = threading.local()  # the pacing key of the call this thread is making (for a 429)
-_PACERS: dict[float, Pacer] = {}
+_PACERS: dict[str, Pacing] = {}
 _PACERS_LOCK = threading.Lock()
 
+#: The shared budget's own connections: short timeouts, so a listener never waits on them long.
+_BUDGET_POOL = {"pool_size": 4, "max_overflow": 28, "pool_timeout": 3}
+_BUDGET_CONNECT = {"connect_timeout": 3, "options": "-c statement_timeout=3000 -c lock_timeout=3000"}
 
-def shared_pacer(share: float = 1.0) -> Pacer:
-    """The process's pacer (one per share): every client and thread of the process uses it."""
+
+def shared_pacer(database_url: str) -> Pacing:
+    """The process's pacer: every client and thread of the process uses it. On PostgreSQL its
+    schedules live in the database, shared with every other process there (``SharedPacer``); on
+    SQLite — one process — in memory."""
     with _PACERS_LOCK:
-        pacer = _PACERS.get(share)
+        pacer = _PACERS.get(database_url)
         if pacer is None:
-            pacer = _PACERS[share] = Pacer(share)
+            if database_url.startswith("postgresql"):
+                engine = make_engine(database_url, connect_args=_BUDGET_CONNECT, **_BUDGET_POOL)
+                pacer = SharedPacer(engine)
+            else:
+                pacer = Pacer()
+            _PACERS[database_url] = pacer
         return pacer
 
 
@@ -175,7 +187,7 @@ class PacedRateLimitHandler(RateLimitErrorRetryHandler):
     """On a 429: block the call's pacing key for ``Retry-After`` (so no other thread calls it
     earlier), then wait it out and try again."""
 
-    def __init__(self, pacer: Pacer | None, max_retry_count: int = 3) -> None:
+    def __init__(self, pacer: Pacing | None, max_retry_count: int = 3) -> None:
         super().__init__(max_retry_count=max_retry_count)
         self.pacer = pacer
 
@@ -214,7 +226,7 @@ def build_client(settings: Settings, token: str | None = None) -> WebClient:
     slack_sdk only retries connection errors by default; rate limits and server errors are
     added here, each a bounded number of times.
     """
-    pacer = shared_pacer(1.0 / settings.workers) if settings.pacing else None
+    pacer = shared_pacer(settings.database_url) if settings.pacing else None
     return KeepAliveWebClient(
         token=token if token is not None else settings.slack_bot_token,
         base_url=settings.slack_api_url,

@@ -6,6 +6,7 @@ from db.models.core import SeenEvent, TeamMember, Workspace
 from db.models.escalations import Escalation
 from db.models.followups import FollowUp
 from db.models.installations import OAuthState, SlackInstallation
+from db.models.pacing import SlackPacing
 from db.models.requests import ClientRequest, RequestMessage
 from db.models.translations import ChannelClient, GlossaryTerm, TranslationCache
 
@@ -22,6 +23,7 @@ __all__ = [
     "RequestMessage",
     "SeenEvent",
     "SlackInstallation",
+    "SlackPacing",
     "TeamMember",
     "TranslationCache",
     "Workspace",

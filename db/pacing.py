@@ -1,0 +1,56 @@
+"""The shared rate-limit budget in SQL (PostgreSQL): reserve a key's next slot, block it after a 429.
+
+Each operation is one statement that inserts or updates the key's row under its row lock, so any
+number of processes reserve slots in turn and none is handed the same one. Times come from the
+database's clock (``statement_timestamp()``), so processes on hosts whose clocks differ agree.
+``bot.pacing.SharedPacer`` calls these; the arithmetic is :class:`bot.pacing.Pacer`'s.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection, text
+
+__all__ = ["block", "forget_idle", "reserve"]
+
+_NOW = "CAST(EXTRACT(EPOCH FROM statement_timestamp()) AS double precision)"
+
+# The generic cell rate algorithm in one upsert. With ``tat`` the key's theoretical arrival time,
+# ``i`` the interval and ``b`` the burst: the call may start at max(tat - (b-1)·i, blocked, now)
+# and the next tat is max(tat, now, blocked) + i, so the start is max(new tat - b·i, blocked, now).
+_RESERVE = text(
+    f"""
+    INSERT INTO slack_pacing AS p (key, tat, blocked_until)
+    VALUES (:key, {_NOW} + :interval, 0)
+    ON CONFLICT (key) DO UPDATE
+       SET tat = GREATEST(p.tat, {_NOW}, p.blocked_until) + :interval
+    RETURNING GREATEST(tat - :burst * :interval, blocked_until, {_NOW}) - {_NOW}
+    """
+)
+
+_BLOCK = text(
+    f"""
+    INSERT INTO slack_pacing AS p (key, tat, blocked_until)
+    VALUES (:key, {_NOW} + :seconds, {_NOW} + :seconds)
+    ON CONFLICT (key) DO UPDATE
+       SET blocked_until = GREATEST(p.blocked_until, {_NOW} + :seconds),
+           tat = GREATEST(p.tat, {_NOW} + :seconds)
+    """
+)
+
+_FORGET = text(f"DELETE FROM slack_pacing WHERE tat < {_NOW} - :idle AND blocked_until < {_NOW} - :idle")
+
+
+def reserve(connection: Connection, key: str, interval: float, burst: int) -> float:
+    """Reserve ``key``'s next slot; the seconds to wait before using it (0 when it is free now)."""
+    delay = connection.execute(_RESERVE, {"key": key, "interval": interval, "burst": burst}).scalar_one()
+    return max(0.0, float(delay))
+
+
+def block(connection: Connection, key: str, seconds: float) -> None:
+    """Nothing on ``key`` before ``seconds`` from now (Slack answered 429 with that Retry-After)."""
+    connection.execute(_BLOCK, {"key": key, "seconds": seconds})
+
+
+def forget_idle(connection: Connection, idle_seconds: float = 3600.0) -> int:
+    """Delete keys unused for ``idle_seconds``; how many went."""
+    return connection.execute(_FORGET, {"idle": idle_seconds}).rowcount
