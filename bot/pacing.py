@@ -120,11 +120,14 @@ class Pacer:
             return start - now
 
     def wait(self, key: Key, limit: Limit) -> float:
-        """Wait for ``key``'s next slot; returns the seconds waited."""
-        delay = self.reserve(key, limit)
-        if delay > 0:
+        """Wait for ``key``'s next slot; returns the seconds waited. A 429 heard while waiting
+        (``block``) holds the call back until its Retry-After has passed."""
+        waited = delay = self.reserve(key, limit)
+        while delay > 0:
             self.sleep(delay)
-        return delay
+            delay = self.blocked_for(key)
+            waited += delay
+        return waited
 
     def block(self, key: Key, seconds: float) -> None:
         """Slack answered 429: nothing on ``key`` before ``seconds`` from now."""
@@ -132,6 +135,11 @@ class Pacer:
             until = self.clock() + seconds
             self._blocked[key] = max(self._blocked.get(key, 0.0), until)
             self._tat[key] = max(self._tat.get(key, 0.0), until)
+
+    def follow(self, key: Key, seconds: float) -> None:
+        """The next call on ``key`` is ``seconds`` away by another's reckoning (the shared budget)."""
+        with self._lock:
+            self._tat[key] = max(self._tat.get(key, 0.0), self.clock() + seconds)
 
     def blocked_for(self, key: Key) -> float:
         with self._lock:
@@ -177,16 +185,24 @@ class SharedPacer:
             with self.engine.begin() as connection:
                 delay = budget.reserve(connection, self.row_key(key), 60.0 / limit.per_minute, limit.burst)
                 self._sweep(connection)
-            return delay
         except SQLAlchemyError as error:
             self._database_away(error)
             return self.local.reserve(key, limit)
+        # Kept here too: a Retry-After this process heard while the database was away, and this
+        # process's own pace, for the next time it must pace alone.
+        # The shared budget's slot after this one, at the latest it can be (a burst spent): if
+        # the next call must be paced here alone, it is not sent in a burst the budget lacks.
+        delay = max(delay, self.local.blocked_for(key))
+        self.local.follow(key, delay + limit.burst * 60.0 / limit.per_minute)
+        return delay
 
     def wait(self, key: Key, limit: Limit) -> float:
-        delay = self.reserve(key, limit)
-        if delay > 0:
+        waited = delay = self.reserve(key, limit)
+        while delay > 0:  # a 429 this process heard while waiting holds the call back (Pacer.wait)
             self.sleep(delay)
-        return delay
+            delay = self.local.blocked_for(key)
+            waited += delay
+        return waited
 
     def block(self, key: Key, seconds: float) -> None:
         """Slack answered 429: no process calls ``key`` before ``seconds`` from now."""

@@ -97,7 +97,7 @@ class KeepAliveWebClient(WebClient):
         found = pacing_key(api_method, self.token or "", json or data or params) if self.pacer else None
         if found is not None and self.pacer is not None:
             self.pacer.wait(*found)
-            _calling.key = found[0]
+            _calling.found = found
         try:
             return super().api_call(
                 api_method,
@@ -110,7 +110,7 @@ class KeepAliveWebClient(WebClient):
                 auth=auth,
             )
         finally:
-            _calling.key = None
+            _calling.found = None
 
     def _perform_urllib_http_request_internal(self, url: str, req: Request) -> dict[str, Any]:
         if self.proxy is not None or not url.lower().startswith(("http://", "https://")):
@@ -158,7 +158,7 @@ def _settle_level(log: logging.Logger) -> None:
         log.setLevel(log.getEffectiveLevel())
 
 
-_calling = threading.local()  # the pacing key of the call this thread is making (for a 429)
+_calling = threading.local()  # the pacing key and limit of the call this thread is making (for a 429)
 _PACERS: dict[str, Pacing] = {}
 _PACERS_LOCK = threading.Lock()
 
@@ -184,8 +184,9 @@ def shared_pacer(database_url: str) -> Pacing:
 
 
 class PacedRateLimitHandler(RateLimitErrorRetryHandler):
-    """On a 429: block the call's pacing key for ``Retry-After`` (so no other thread calls it
-    earlier), then wait it out and try again."""
+    """On a 429: block the call's pacing key for ``Retry-After`` (so no other thread or process
+    calls it earlier), then try again in the key's next free slot after it — in turn with the
+    calls that were already waiting for that key, not all at once when the block ends."""
 
     def __init__(self, pacer: Pacing | None, max_retry_count: int = 3) -> None:
         super().__init__(max_retry_count=max_retry_count)
@@ -200,12 +201,15 @@ class PacedRateLimitHandler(RateLimitErrorRetryHandler):
             seconds = float(text) if text is not None else 1.0
         except ValueError:
             seconds = 1.0
-        key = getattr(_calling, "key", None)
-        if self.pacer is not None and key is not None:
-            self.pacer.block(key, seconds)
+        found = getattr(_calling, "found", None)
         logger.warning("Slack rate-limited a call; waiting %.0f s as Retry-After asks", seconds)
         state.next_attempt_requested = True
-        time.sleep(seconds + 0.05 + random.random() * 0.2)
+        if self.pacer is not None and found is not None:
+            key, limit = found
+            self.pacer.block(key, seconds + 0.05)
+            self.pacer.wait(key, limit)
+        else:
+            time.sleep(seconds + 0.05 + random.random() * 0.2)
         state.increment_current_attempt()
 
 
