@@ -9,6 +9,8 @@ delivered), the duplicates (delivered more than once) and the duplicates per kil
     .venv/bin/python bench/soak_followups.py [--kills 100] [--count 3000] [--process worker|run]
         [--database-url postgresql://… | --postgres]   (default: SQLite in a temporary folder)
         [--limits]                        (the fake enforces Slack's rate limits; workers pace)
+        [--outage 30]                     (PostgreSQL: the database goes away that many seconds,
+                                           once, half-way through the kills, mid-delivery)
 
 ``--process run`` soaks the single ``python -m bot`` (listener and dispatcher in one process) on
 SQLite; ``worker`` the Procfile's ``python -m bot worker``. A kill lands at a random moment within
@@ -31,10 +33,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from sqlalchemy.engine import make_url  # noqa: E402
+
 from bot.standin import SlackStandIn  # noqa: E402
 from db.migrate import upgrade  # noqa: E402
 from db.session import make_engine  # noqa: E402
 from tests.support.postgres import fresh_database, postgres_url_for_tests  # noqa: E402
+from tests.support.tcp_proxy import TcpProxy  # noqa: E402
 from tests.support.workers import count_sent, deliveries_of, insert_due, widen_backlog  # noqa: E402
 
 
@@ -75,6 +80,7 @@ def main() -> int:
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--postgres", action="store_true", help="a throwaway PostgreSQL (TEST_DATABASE_URL or local)")
     parser.add_argument("--limits", action="store_true")
+    parser.add_argument("--outage", type=float, default=0.0, help="seconds the database is away (PostgreSQL)")
     parser.add_argument("--seed", type=int, default=1)
     options = parser.parse_args()
     random.seed(options.seed)
@@ -94,6 +100,15 @@ def soak(options: argparse.Namespace, folder: Path) -> int:
     database_url = options.database_url or f"sqlite:///{folder / 'soak.db'}"
     engine = make_engine(database_url)
     upgrade(engine)
+    proxy = None
+    worker_url = database_url
+    if options.outage:
+        if not database_url.startswith("postgresql"):
+            print("--outage needs PostgreSQL (--postgres or --database-url)")
+            return 2
+        target = make_url(database_url)
+        proxy = TcpProxy(target.host or "127.0.0.1", target.port or 5432).start()
+        worker_url = target.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
     slack = widen_backlog(SlackStandIn(team_id="T1").start())
     if options.limits:
         slack.enforce_limits()
@@ -106,12 +121,23 @@ def soak(options: argparse.Namespace, folder: Path) -> int:
     started = time.monotonic()
     kills = 0
     while kills < options.kills and count_sent(engine) < options.count:
-        worker = start(options.process, database_url, slack.url, port, log, options.limits)
+        worker = start(options.process, worker_url, slack.url, port, log, options.limits)
         posted = len(slack.calls_to("chat.postMessage"))
         up_by = time.monotonic() + 20
         while len(slack.calls_to("chat.postMessage")) == posted and time.monotonic() < up_by:
             time.sleep(0.01)  # wait until this worker is posting: the kill must land mid-delivery
         time.sleep(random.uniform(0.0, options.window))
+        if proxy is not None and kills == options.kills // 2:
+            sent_before = count_sent(engine)
+            proxy.cut()
+            print(f"  database away for {options.outage:.0f} s (worker left running)", flush=True)
+            time.sleep(options.outage)
+            proxy.restore()
+            alive = worker.poll() is None
+            more_by = time.monotonic() + 60
+            while count_sent(engine) <= sent_before and time.monotonic() < more_by:
+                time.sleep(0.1)
+            print(f"  database back; worker {'still running' if alive else 'EXITED'}, delivering again", flush=True)
         kill(worker)
         kills += 1
         if kills % 10 == 0:
@@ -120,7 +146,7 @@ def soak(options: argparse.Namespace, folder: Path) -> int:
             # Everything is out: add more due work so every kill lands during delivery.
             insert_due(engine, options.count, owners=owners)
             options.count *= 2
-    final = start(options.process, database_url, slack.url, port, log, options.limits)
+    final = start(options.process, worker_url, slack.url, port, log, options.limits)
     deadline = time.monotonic() + 600
     while count_sent(engine) < options.count and time.monotonic() < deadline:
         time.sleep(0.5)
@@ -131,12 +157,17 @@ def soak(options: argparse.Namespace, folder: Path) -> int:
     lost = options.count - len(counts)
     duplicates = sum(n - 1 for n in counts.values() if n > 1)
     elapsed = time.monotonic() - started
-    print(f"process: {options.process}  database: {database_url.split(':')[0]}  limits: {options.limits}")
+    print(
+        f"process: {options.process}  database: {database_url.split(':')[0]}  limits: {options.limits}"
+        f"  outage: {options.outage:.0f} s"
+    )
     print(f"reminders: {options.count}  marked sent: {delivered}  kills (SIGKILL): {kills}  time: {elapsed:.0f} s")
     print(f"lost: {lost}  duplicates: {duplicates}  duplicates per kill: {duplicates / max(kills, 1):.3f}")
     print(f"429 answers: {len(slack.rate_limited)}  calls before Retry-After: {len(slack.early_calls)}")
     print(f"worker log: {log}")
     slack.stop()
+    if proxy is not None:
+        proxy.stop()
     return 0 if lost == 0 and duplicates <= kills else 1
 
 

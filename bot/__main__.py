@@ -94,12 +94,13 @@ def _wait_for_stop() -> None:
 def _run_worker(settings: Settings, engine: Engine) -> int:
     from bot.app import attach_installations, build_runtime
     from bot.dispatcher import start_dispatcher
+    from bot.sender import build_poster
     from bot.slack import build_client
 
     runtime = build_runtime(settings, engine=engine)
     client = build_client(settings)
     attach_installations(settings, runtime, client)  # OAuth: each workspace's own token
-    scheduler = start_dispatcher(runtime, client, settings.dispatch_interval)
+    scheduler = start_dispatcher(runtime, client, settings.dispatch_interval, build_poster(settings))
     _wait_for_stop()
     scheduler.shutdown(wait=True)
     return 0
@@ -167,6 +168,7 @@ class _DropLines(logging.Filter):
 def _run_app(settings: Settings, engine: Engine) -> int:
     from bot.app import DRAIN_SECONDS, ListenerPool, build_runtime, create_app
     from bot.dispatcher import start_dispatcher
+    from bot.sender import build_poster
     from bot.server import serve, wsgi_app
     from bot.slack import build_client
     from cultures.warm import warm_up_in_background
@@ -193,7 +195,7 @@ def _run_app(settings: Settings, engine: Engine) -> int:
             socket_mode.close()
         return 1
     warm_up_in_background()
-    scheduler = start_dispatcher(runtime, client, settings.dispatch_interval)
+    scheduler = start_dispatcher(runtime, client, settings.dispatch_interval, build_poster(settings))
     _wait_for_stop()
     server.shutdown()
     if socket_mode is not None:

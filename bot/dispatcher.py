@@ -28,8 +28,16 @@ def tick(runtime: Runtime, client: WebClient) -> None:
             logger.exception("periodic task %s failed", getattr(task, "__qualname__", task))
 
 
-def start_dispatcher(runtime: Runtime, client: WebClient, interval: float) -> BackgroundScheduler:
-    """Start the background scheduler ticking every ``interval`` seconds (first tick at once)."""
+def start_dispatcher(
+    runtime: Runtime, client: WebClient, interval: float, poster: object | None = None
+) -> BackgroundScheduler:
+    """Start the background scheduler ticking every ``interval`` seconds (first tick at once).
+
+    ``poster`` (``bot.sender.AsyncPoster``) posts the reminders on its event loop; without one the
+    dispatcher's threads post them through ``client``.
+    """
+    if poster is not None:
+        runtime.extras["sender"] = poster
     scheduler = BackgroundScheduler(
         timezone="UTC",
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": max(1, int(interval * 2))},

@@ -32,7 +32,7 @@ from db import pacing as budget
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["LIMITS", "POSTS", "Limit", "Pacer", "Pacing", "SharedPacer", "pacing_key"]
+__all__ = ["LIMITS", "POSTS", "Key", "Limit", "Pacer", "Pacing", "SharedPacer", "pacing_key"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,9 +85,13 @@ def pacing_key(method: str, workspace: str, args: Mapping[str, Any] | None) -> t
 class Pacing(Protocol):
     """What a Web API client needs of a pacer."""
 
+    def reserve(self, key: Key, limit: Limit) -> float: ...
+
     def wait(self, key: Key, limit: Limit) -> float: ...
 
     def block(self, key: Key, seconds: float) -> None: ...
+
+    def blocked_for(self, key: Key) -> float: ...
 
 
 class Pacer:
@@ -214,6 +218,10 @@ class SharedPacer:
                 budget.block(connection, self.row_key(key), seconds)
         except SQLAlchemyError as error:
             self._database_away(error)
+
+    def blocked_for(self, key: Key) -> float:
+        """Seconds left of a Retry-After this process heard for ``key``."""
+        return self.local.blocked_for(key)
 
     def _sweep(self, connection: Any) -> None:
         with self._lock:

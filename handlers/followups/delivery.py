@@ -23,12 +23,13 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import cast
 
 from slack_sdk import WebClient
 
 from handlers.common.runtime import Runtime
 from handlers.followups.claims import Job, claim, renew, worker_id
-from handlers.followups.posting import Context, Outcome, load_context, post, record
+from handlers.followups.posting import Context, Outcome, Sender, load_context, post, record
 
 logger = logging.getLogger(__name__)
 
@@ -84,7 +85,8 @@ def dispatch_due(
     """Deliver every due reminder and nag; safe to run in several processes at once."""
     report = DispatchReport()
     with Posters(posters) as pool:
-        run = Pass(runtime, client, pool, report, worker or worker_id(), batch, time.monotonic() + budget)
+        sender = cast("Sender | None", runtime.extras.get("sender"))
+        run = Pass(runtime, client, pool, report, worker or worker_id(), batch, time.monotonic() + budget, sender)
         for kind in ("deliver", "nag"):
             run.drain(kind)
     if report:
@@ -109,8 +111,11 @@ class Posters:
     """
 
     def __init__(self, size: int) -> None:
-        self._jobs: queue.SimpleQueue[tuple[int, Callable[[], Outcome]] | None] = queue.SimpleQueue()
-        self.results: queue.SimpleQueue[tuple[int, Outcome | BaseException]] = queue.SimpleQueue()
+        self._jobs: queue.SimpleQueue[tuple[int, Callable[[], Outcome | None]] | None] = queue.SimpleQueue()
+        #: (row id, outcome, error, or a step that gives the outcome: the poster's answer to finish)
+        self.results: queue.SimpleQueue[tuple[int, Outcome | BaseException | Callable[[], Outcome]]] = (
+            queue.SimpleQueue()
+        )
         self._threads = [
             threading.Thread(target=self._run, name=f"followup-post-{n}", daemon=True) for n in range(max(1, size))
         ]
@@ -121,12 +126,13 @@ class Posters:
         while (item := self._jobs.get()) is not None:
             row_id, work = item
             try:
-                result: Outcome | BaseException = work()
+                result: Outcome | BaseException | None = work()
             except BaseException as error:  # noqa: BLE001 - handed to the dispatcher, which counts it
                 result = error
-            self.results.put((row_id, result))
+            if result is not None:  # None: handed to the poster, whose answer comes through handoff
+                self.results.put((row_id, result))
 
-    def submit(self, row_id: int, work: Callable[[], Outcome]) -> None:
+    def submit(self, row_id: int, work: Callable[[], Outcome | None]) -> None:
         self._jobs.put((row_id, work))
 
     def __enter__(self) -> Posters:
@@ -151,6 +157,7 @@ class Pass:
     worker: str
     batch: int
     deadline: float  # time.monotonic() after which no new batch is claimed
+    sender: Sender | None = None  # the poster's loop, when the process has one (bot.sender)
     context: Context | None = None
 
     def drain(self, kind: str) -> None:
@@ -170,7 +177,10 @@ class Pass:
                     jobs, context = self._claim(kind)
                     exhausted = not jobs
                     for job in jobs:
-                        work = functools.partial(post, self.runtime, self.client, job, context, self.worker)
+                        handoff = functools.partial(self._handoff, job.row.id)
+                        work = functools.partial(
+                            post, self.runtime, self.client, job, context, self.worker, self.sender, handoff
+                        )
                         self.pool.submit(job.row.id, work)
                         pending[job.row.id] += 1
                 if not pending:
@@ -188,6 +198,9 @@ class Pass:
                 _collect(self.pool, pending, self.report, done, timeout=None)
             if done:
                 record(self.runtime, self.worker, done)
+
+    def _handoff(self, row_id: int, step: Callable[[], Outcome]) -> None:
+        self.pool.results.put((row_id, step))
 
     def _claim(self, kind: str) -> tuple[list[Job], Context]:
         """The next batch and the context its posts share (none when the database fails us)."""
@@ -221,7 +234,13 @@ def _collect(
             finished.append(pool.results.get_nowait())
         except queue.Empty:
             break
-    for row_id, outcome in finished:
+    for row_id, result in finished:
+        if callable(result):  # the poster's answer: finish it here (errors are recorded on this thread)
+            try:
+                result = result()
+            except Exception as error:  # noqa: BLE001 - counted like any other
+                result = error
+        outcome = result
         pending[row_id] -= 1
         if pending[row_id] <= 0:
             del pending[row_id]

@@ -17,10 +17,12 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import logging
 import threading
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any, Protocol, cast
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
@@ -146,8 +148,27 @@ class _Permanent(Exception):
         self.reason = reason
 
 
-def post(runtime: Runtime, client: WebClient, job: Job, context: Context, worker: str) -> Outcome:
-    """Post one reminder or nag; failures are recorded here, successes returned for a batched write."""
+class Sender(Protocol):
+    """Posts a message off this thread and calls ``done`` once with Slack's answer or the error
+    (``bot.sender.AsyncPoster``)."""
+
+    def send(self, token: str, args: Mapping[str, Any], done: Callable[[Any], None]) -> None: ...
+
+
+def post(
+    runtime: Runtime,
+    client: WebClient,
+    job: Job,
+    context: Context,
+    worker: str,
+    sender: Sender | None = None,
+    handoff: Callable[[Callable[[], Outcome]], None] | None = None,
+) -> Outcome | None:
+    """Post one reminder or nag; failures are recorded here, successes returned for a batched write.
+
+    With a ``sender`` the message itself is handed to it and None returned: the outcome comes later,
+    as a step passed to ``handoff`` (exactly once).
+    """
     row = job.row
     try:
         try:
@@ -187,28 +208,71 @@ def post(runtime: Runtime, client: WebClient, job: Job, context: Context, worker
                 return Outcome("recovered", job.kind, row.id, values)
             channel = row.owner_id  # one pacing key per person, whichever way the DM is named
         text, message_blocks = _message(job, context)
-        response = client.chat_postMessage(
-            channel=channel,
-            text=text,
-            blocks=message_blocks,
-            unfurl_links=False,
-            unfurl_media=False,
-            metadata={"event_type": METADATA_TYPE, "event_payload": {"followup": row.id, "delivery": job.key}},
-        )
-        values = _sent_values(job, context, hours, owner, response.get("channel") or channel, response["ts"])
-        return Outcome("nagged" if job.kind == "nag" else "sent", job.kind, row.id, values)
-    except _Permanent as permanent:
-        _fail(runtime, row, worker, permanent.reason)
+        args: dict[str, Any] = {
+            "channel": channel,
+            "text": text,
+            "blocks": message_blocks,
+            "unfurl_links": False,
+            "unfurl_media": False,
+            "metadata": {"event_type": METADATA_TYPE, "event_payload": {"followup": row.id, "delivery": job.key}},
+        }
+        if sender is not None and handoff is not None:
+            # The poster's loop posts it; what became of it comes back through ``handoff`` as a
+            # step for the dispatcher to finish (recording errors there, not on the loop).
+            finish = functools.partial(_after_post, runtime, job, context, worker, hours, owner, channel)
+            sender.send(client.token or "", args, lambda result: handoff(functools.partial(finish, result)))
+            return None
+        response = client.chat_postMessage(**args)
+        return _posted(job, context, hours, owner, channel, response)
+    except Exception as error:  # noqa: BLE001 - sorted by _error_outcome; unexpected ones logged in full
+        return _error_outcome(runtime, row, worker, context, error)
+
+
+def _after_post(
+    runtime: Runtime,
+    job: Job,
+    context: Context,
+    worker: str,
+    hours: ClientHours | None,
+    owner: MemberHours | None,
+    channel: str,
+    result: Mapping[str, Any] | BaseException,
+) -> Outcome:
+    """What became of a message the poster sent: Slack's answer, or the error it met."""
+    if isinstance(result, BaseException):
+        return _error_outcome(runtime, job.row, worker, context, result)
+    try:
+        return _posted(job, context, hours, owner, channel, result)
+    except Exception as error:  # noqa: BLE001 - sorted by _error_outcome; unexpected ones logged in full
+        return _error_outcome(runtime, job.row, worker, context, error)
+
+
+def _posted(
+    job: Job,
+    context: Context,
+    hours: ClientHours | None,
+    owner: MemberHours | None,
+    channel: str,
+    response: Any,  # Slack's answer: a SlackResponse, or the poster's mapping
+) -> Outcome:
+    row = job.row
+    values = _sent_values(job, context, hours, owner, str(response.get("channel") or channel), str(response["ts"]))
+    return Outcome("nagged" if job.kind == "nag" else "sent", job.kind, row.id, values)
+
+
+def _error_outcome(runtime: Runtime, row: FollowUp, worker: str, context: Context, error: BaseException) -> Outcome:
+    """Record a failed delivery as its error deserves: failed for good, or retried later."""
+    if isinstance(error, _Permanent):
+        _fail(runtime, row, worker, error.reason)
         return Outcome("failed")
-    except SlackApiError as error:
+    if isinstance(error, SlackApiError):
         return Outcome(_slack_error(runtime, row, worker, error, context.now))
-    except (SlackClientError, OSError) as error:
+    if isinstance(error, SlackClientError | OSError):
         # A timeout or reset: Slack may have taken the message, so the next claim checks first.
         return Outcome(_retry(runtime, row, worker, f"could not reach Slack: {error}", context.now, keep_claim=True))
-    except Exception as error:
-        logger.exception("follow-up %s: unexpected error while delivering", row.id)
-        reason = f"internal error: {type(error).__name__}"
-        return Outcome(_retry(runtime, row, worker, reason, context.now, keep_claim=True))
+    logger.error("follow-up %s: unexpected error while delivering", row.id, exc_info=error)
+    reason = f"internal error: {type(error).__name__}"
+    return Outcome(_retry(runtime, row, worker, reason, context.now, keep_claim=True))
 
 
 def _release_if_resumed(runtime: Runtime, row: FollowUp) -> None:

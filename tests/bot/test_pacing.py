@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from bot.app import build_runtime
 from bot.pacing import LIMITS, POSTS, Limit, Pacer, SharedPacer, pacing_key
+from bot.sender import build_poster
 from bot.settings import Settings
 from bot.slack import build_client
 from bot.standin import SlackStandIn
@@ -102,9 +103,11 @@ def test_which_calls_are_paced():
     assert pacing_key("auth.test", "t", {}) is None
 
 
-def test_300_reminders_due_together_under_enforced_limits(tmp_path, slack: SlackStandIn):
+@pytest.mark.parametrize("posting", ["threads", "poster"])
+def test_300_reminders_due_together_under_enforced_limits(tmp_path, slack: SlackStandIn, posting: str):
     """20 DM channels x 15: all out exactly once, within 30 s of the floor (12 s at 1/s after a
-    burst of 3), at most 5% answered 429, no call before its Retry-After."""
+    burst of 3), at most 5% answered 429, no call before its Retry-After — posted by the
+    dispatcher's threads, and by the poster's event loop as `python -m bot` does."""
     widen_backlog(slack)
     slack.enforce_limits(post_rate=1.0, post_burst=3)
     for n in range(20):
@@ -123,12 +126,19 @@ def test_300_reminders_due_together_under_enforced_limits(tmp_path, slack: Slack
         }
     )
     runtime = build_runtime(settings, engine=engine)
+    poster = build_poster(settings) if posting == "poster" else None
+    if poster is not None:
+        runtime.extras["sender"] = poster
     started = time.monotonic()
     delivered = 0
-    while delivered < 300 and time.monotonic() - started < 60:
-        dispatch_due(runtime, build_client(settings))
-        with all_teams_session(runtime.sessions) as session:
-            delivered = len(session.scalars(select(FollowUp.id).where(FollowUp.status == SENT)).all())
+    try:
+        while delivered < 300 and time.monotonic() - started < 60:
+            dispatch_due(runtime, build_client(settings))
+            with all_teams_session(runtime.sessions) as session:
+                delivered = len(session.scalars(select(FollowUp.id).where(FollowUp.status == SENT)).all())
+    finally:
+        if poster is not None:
+            poster.close()
     elapsed = time.monotonic() - started
     posts = slack.calls_to("chat.postMessage")
     counts = deliveries_of(call.args for call in posts if call not in slack.rate_limited)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 from slack_sdk import WebClient
 from sqlalchemy import select
 
+from bot.sender import AsyncPoster
 from bot.slack import build_client
 from db.models import Client, TeamMember
 from db.models.followups import FollowUp
@@ -71,11 +72,18 @@ def web(settings) -> WebClient:
     return build_client(settings)
 
 
-@pytest.fixture
-def tick(runtime: Runtime, web: WebClient):
-    """One dispatcher pass at the fake clock's now."""
+@pytest.fixture(params=["threads", "poster"])
+def tick(request, runtime: Runtime, web: WebClient, settings) -> Iterator[Callable[[], DispatchReport]]:
+    """One dispatcher pass at the fake clock's now — posting from the dispatcher's threads through
+    ``web``, and (as ``python -m bot`` does) through the poster's event loop (``bot.sender``)."""
+    poster = AsyncPoster(settings.slack_api_url) if request.param == "poster" else None
+    if poster is not None:
+        runtime.extras["sender"] = poster
 
     def run() -> DispatchReport:
         return dispatch_due(runtime, web)
 
-    return run
+    yield run
+    if poster is not None:
+        runtime.extras.pop("sender", None)
+        poster.close()

@@ -1,0 +1,122 @@
+"""The dispatcher's poster (bot/sender.py) against the fake Slack: what it sends, and how it answers
+429, 5xx, Slack errors and an unreachable Slack — each message's ``done`` called exactly once."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from slack_sdk.errors import SlackApiError
+
+from bot.pacing import Pacer
+from bot.sender import AsyncPoster
+from bot.standin import SlackStandIn
+from tests.bot.test_entry_points import _free_port
+
+
+class Answers:
+    """Collects ``done`` results; ``wait(n)`` until n have come."""
+
+    def __init__(self) -> None:
+        self.results: list[Any] = []
+        self._cond = threading.Condition()
+
+    def __call__(self, result: Any) -> None:
+        with self._cond:
+            self.results.append(result)
+            self._cond.notify_all()
+
+    def wait(self, count: int, timeout: float = 10.0) -> list[Any]:
+        with self._cond:
+            assert self._cond.wait_for(lambda: len(self.results) >= count, timeout), self.results
+            return list(self.results)
+
+
+@pytest.fixture
+def poster(slack: SlackStandIn) -> Iterator[AsyncPoster]:
+    running = AsyncPoster(slack.url, Pacer())
+    yield running
+    running.close()
+
+
+MESSAGE = {
+    "channel": "U100",
+    "text": "Follow up with <@U200> in <#C1|sales> about <https://example.com|the quote> :tada:",
+    "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": "*Müller* — ünïcode ✓"}}],
+    "metadata": {"event_type": "rapport_followup", "event_payload": {"followup": 7, "delivery": "7:0:0"}},
+}
+
+
+def test_a_message_goes_out_as_given_with_the_workspaces_token(slack: SlackStandIn, poster: AsyncPoster):
+    answers = Answers()
+    poster.send("xoxb-workspace-2", MESSAGE, answers)
+    [answer] = answers.wait(1)
+    assert answer["ok"] and answer["ts"] and answer["channel"]
+    [call] = slack.calls_to("chat.postMessage")
+    assert call.args["token"] == "xoxb-workspace-2"
+    assert {key: call.args[key] for key in MESSAGE} == MESSAGE  # markup, blocks and metadata intact
+
+
+def test_a_429_is_waited_out_and_tried_again(slack: SlackStandIn, poster: AsyncPoster):
+    slack.fail("chat.postMessage", status=429, retry_after=1)
+    answers = Answers()
+    poster.send("xoxb-1", MESSAGE, answers)
+    [answer] = answers.wait(1)
+    assert answer["ok"]
+    first, second = slack.calls_to("chat.postMessage")
+    assert second.at - first.at >= 1.0  # not before its Retry-After
+    assert poster.pacer is not None and poster.pacer.blocked_for(("xoxb-1", "chat.postMessage", "U100")) == 0
+
+
+def test_a_server_error_is_handed_back_not_retried(slack: SlackStandIn, poster: AsyncPoster):
+    """Slack may have posted it: the dispatcher looks in the DM before sending again, not the poster."""
+    slack.fail("chat.postMessage", status=500)
+    answers = Answers()
+    poster.send("xoxb-1", MESSAGE, answers)
+    [error] = answers.wait(1)
+    assert isinstance(error, SlackApiError) and error.response.status_code == 500
+    assert len(slack.calls_to("chat.postMessage")) == 1
+
+
+def test_a_slack_error_comes_back_with_its_code(slack: SlackStandIn, poster: AsyncPoster):
+    slack.fail("chat.postMessage", error="channel_not_found")
+    answers = Answers()
+    poster.send("xoxb-1", MESSAGE, answers)
+    [error] = answers.wait(1)
+    assert isinstance(error, SlackApiError) and error.response.get("error") == "channel_not_found"
+
+
+def test_slack_unreachable_is_an_error_not_a_hang():
+    poster = AsyncPoster(f"http://127.0.0.1:{_free_port()}/api/", None, timeout=2)
+    try:
+        answers = Answers()
+        poster.send("xoxb-1", MESSAGE, answers)
+        [error] = answers.wait(1, timeout=15)
+        assert isinstance(error, OSError)
+    finally:
+        poster.close()
+
+
+def test_many_threads_each_get_exactly_one_answer(slack: SlackStandIn):
+    poster = AsyncPoster(slack.url, None)
+    answers = Answers()
+    try:
+
+        def hand_over(start: int) -> None:
+            for n in range(start, start + 100):
+                poster.send("xoxb-1", {**MESSAGE, "channel": f"U{n}"}, answers)
+
+        threads = [threading.Thread(target=hand_over, args=(n * 100,)) for n in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        results = answers.wait(800)
+    finally:
+        poster.close()
+    assert len(results) == 800 and all(result["ok"] for result in results)
+    assert sorted(call.args["channel"] for call in slack.calls_to("chat.postMessage")) == sorted(
+        f"U{n}" for n in range(800)
+    )
