@@ -8,22 +8,57 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 
 from apscheduler.events import EVENT_JOB_ERROR, JobExecutionEvent
 from apscheduler.schedulers.background import BackgroundScheduler
 from slack_sdk import WebClient
+from sqlalchemy.exc import InterfaceError, OperationalError
 
+from db.session import ping
 from handlers import periodic_tasks
 from handlers.common.runtime import Runtime
 
 logger = logging.getLogger(__name__)
 
 
+class _DatabaseWatch:
+    """Whether the last tick found the database away: then each tick only checks whether it is
+    back (one line in the log when it goes, one when it returns — not a traceback a tick)."""
+
+    def __init__(self) -> None:
+        self.away_since: float | None = None
+
+    def still_away(self, runtime: Runtime) -> bool:
+        if self.away_since is None:
+            return False
+        engine = runtime.sessions.kw.get("bind")
+        if engine is not None and not ping(engine):
+            return True
+        logger.warning("the database is reachable again after %.0f s; delivering", time.monotonic() - self.away_since)
+        self.away_since = None
+        return False
+
+    def went_away(self, error: Exception) -> None:
+        if self.away_since is None:
+            self.away_since = time.monotonic()
+            reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+            logger.warning("the database is not reachable (%s); nothing is lost, retrying every tick", reason)
+
+
+_DATABASE = _DatabaseWatch()
+
+
 def tick(runtime: Runtime, client: WebClient) -> None:
     """One pass of every periodic task; a failing task is logged and does not stop the others."""
+    if _DATABASE.still_away(runtime):
+        return
     for task in periodic_tasks():
         try:
             task(runtime, client)
+        except (OperationalError, InterfaceError) as error:  # the database went away
+            _DATABASE.went_away(error)
+            return
         except Exception:
             logger.exception("periodic task %s failed", getattr(task, "__qualname__", task))
 

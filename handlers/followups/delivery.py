@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import cast
 
 from slack_sdk import WebClient
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 from handlers.common.runtime import Runtime
 from handlers.followups.claims import Job, claim, renew, worker_id
@@ -208,6 +209,14 @@ class Pass:
         try:
             jobs = [Job(row, kind) for row in claim(self.runtime, kind, now, self.batch, self.worker)]
             self.context = load_context(self.runtime, jobs, now, self.context)
+        except (OperationalError, InterfaceError) as error:
+            # The database went away: stop claiming, finish what is in flight, and let the tick
+            # say so once (bot.dispatcher) rather than a traceback every pass.
+            if self.context is None and not self.report:
+                raise
+            logger.warning("the database went away while claiming; finishing the follow-ups being sent")
+            self.report.errors.append(repr(error))
+            return [], Context(now, {}, {})
         except Exception as error:
             # The database failed us: stop claiming, but record what is already in flight.
             logger.exception("claiming due follow-ups failed; finishing the ones being sent")

@@ -44,3 +44,7 @@ def test_a_database_outage_during_delivery_loses_nothing_and_doubles_nothing(pg_
     assert set(counts) == set(ids) and set(counts.values()) == {1}
     assert posted_before < 200  # the outage did land while reminders were still due
     assert slack.early_calls == []
+    # Said once when it went and once when it came back, not a traceback every tick.
+    output = log.read_text()
+    assert output.count("the database is not reachable") == 1, output[-3000:]
+    assert output.count("Traceback") <= 3, output[-5000:]
