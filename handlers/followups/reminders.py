@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import random
+import time
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -156,7 +158,7 @@ def create_followup(runtime: Runtime, team_id: str, new: NewFollowUp) -> Created
             anchor_zone=new.wish.zone,
             anchor_timed=new.wish.timed,
         )
-    for attempt in range(6):
+    for attempt in range(NUMBER_ATTEMPTS):
         try:
             with team_session(runtime.sessions, team_id) as session:
                 number = _next_number(session, team_id)
@@ -165,12 +167,23 @@ def create_followup(runtime: Runtime, team_id: str, new: NewFollowUp) -> Created
                 session.flush()
             return Created(followup, placement, rule)
         except IntegrityError:
-            # Two follow-ups created at the same instant took the same number: take the next one.
+            # Another follow-up created at the same instant took the number (SQLite; PostgreSQL
+            # serialises on the lock below): each clash means one of us won, so a busy minute
+            # converges. Wait a random moment so the losers do not meet again at once.
             logger.info("follow-up number clash in %s (attempt %s); retrying", team_id, attempt + 1)
+            time.sleep(random.uniform(0, min(0.01 * (attempt + 1), 0.2)))
     raise RuntimeError("could not allocate a follow-up number")
 
 
+#: Tries at a free number before giving up: enough for a whole team typing in the same second.
+NUMBER_ATTEMPTS = 50
+
+
 def _next_number(session: Session, team_id: str) -> int:
+    """The workspace's next follow-up number. On PostgreSQL a transaction lock per workspace makes
+    concurrent creators take turns (the number is read after the previous one committed)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": f"followup-number:{team_id}"})
     highest = session.scalar(select(func.max(FollowUp.short_id)).where(FollowUp.team_id == team_id))
     return (highest or 0) + 1
 

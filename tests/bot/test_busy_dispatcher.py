@@ -61,7 +61,8 @@ def test_followup_is_acked_within_3_s_while_the_dispatcher_is_rate_limited(tmp_p
             assert result.status == 200
         assert max(timings) < 3.0, timings
         # Every command was carried out (the answers go out after the ack, through response_url).
-        assert wait_until(lambda: _scheduled_quotes(engine) == 10, timeout=30)
+        scheduled = wait_until(lambda: _scheduled_quotes(engine) == 10, timeout=30)
+        assert scheduled, [line for line in log.read_text().splitlines() if "ERROR" in line or "Error" in line]
         slack.wait_for("response", count=10, timeout=30)
         assert slack.early_calls == []
     finally:
