@@ -84,11 +84,21 @@ def _migrated_engine(settings: Settings) -> Engine:
     return engine
 
 
-def _wait_for_stop() -> None:
+def _stop_on_signals() -> threading.Event:
+    """An event set by SIGTERM or SIGINT, installed before anything starts: a stop that comes
+    while the server or the dispatcher is starting still ends in an orderly shutdown."""
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
-    stop.wait()
+    return stop
+
+
+def _wait_for(stop: threading.Event) -> None:
+    """Block the main thread until ``stop`` is set, waking every half second: Linux may hand a
+    process's signal to any thread, and Python runs the handler only when the main thread runs
+    Python code, so an untimed wait could sleep through a SIGTERM."""
+    while not stop.wait(0.5):
+        pass
 
 
 def _run_worker(settings: Settings, engine: Engine) -> int:
@@ -97,11 +107,12 @@ def _run_worker(settings: Settings, engine: Engine) -> int:
     from bot.sender import build_poster
     from bot.slack import build_client
 
+    stop = _stop_on_signals()
     runtime = build_runtime(settings, engine=engine)
     client = build_client(settings)
     attach_installations(settings, runtime, client)  # OAuth: each workspace's own token
     scheduler = start_dispatcher(runtime, client, settings.dispatch_interval, build_poster(settings))
-    _wait_for_stop()
+    _wait_for(stop)
     scheduler.shutdown(wait=True)
     return 0
 
@@ -173,6 +184,7 @@ def _run_app(settings: Settings, engine: Engine) -> int:
     from bot.slack import build_client
     from cultures.warm import warm_up_in_background
 
+    stop = _stop_on_signals()
     runtime = build_runtime(settings, engine=engine)
     client = build_client(settings)
     app = create_app(settings, runtime, client)
@@ -196,7 +208,7 @@ def _run_app(settings: Settings, engine: Engine) -> int:
         return 1
     warm_up_in_background()
     scheduler = start_dispatcher(runtime, client, settings.dispatch_interval, build_poster(settings))
-    _wait_for_stop()
+    _wait_for(stop)
     server.shutdown()
     if socket_mode is not None:
         socket_mode.close()

@@ -328,3 +328,44 @@ def test_oauth_with_a_missing_or_malformed_key_stops_with_one_line(key, tmp_path
     assert result.returncode != 0
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and "RAPPORT_SECRET_KEY" in lines[0], result.stderr
+
+
+_TGKILL = {"x86_64": 234, "aarch64": 131}.get(os.uname().machine)
+
+
+@pytest.mark.skipif(_TGKILL is None or not sys.platform.startswith("linux"), reason="tgkill numbers known on Linux")
+@pytest.mark.parametrize("process_name", ["run", "worker"])
+def test_a_sigterm_that_lands_on_another_thread_still_stops_the_process(process_name, slack, tmp_path):
+    """Linux may hand a process's SIGTERM to any of its threads; the process stops all the same
+    (an untimed wait in the main thread slept through it and the process never ended)."""
+    import ctypes
+
+    port = _free_port()
+    env = _env(
+        SLACK_BOT_TOKEN="xoxb-1",
+        SLACK_SIGNING_SECRET="sekrit",
+        SLACK_API_URL=slack.url,
+        PORT=str(port),
+        DATABASE_URL=f"sqlite:///{tmp_path / 'app.db'}",
+        DISPATCH_INTERVAL="0.2",
+    )
+    log = tmp_path / "output.log"
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "bot", process_name], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT
+        )
+    try:
+        deadline = time.monotonic() + 30
+        while "dispatcher ticking" not in log.read_text() and process.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.1)
+        time.sleep(0.5)
+        threads = sorted(int(tid) for tid in os.listdir(f"/proc/{process.pid}/task") if int(tid) != process.pid)
+        assert threads, "the process has no other thread"
+        libc = ctypes.CDLL(None, use_errno=True)
+        assert libc.syscall(_TGKILL, process.pid, threads[-1], signal.SIGTERM) == 0
+        process.wait(timeout=10)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert process.returncode == 0, log.read_text()
