@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine
@@ -69,10 +71,27 @@ def db_url(tmp_path) -> str:
     return f"sqlite:///{tmp_path / 'rapport.db'}"
 
 
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory) -> Path:
+    """A SQLite file migrated once per session: each test's database starts as a copy of it
+    (the same schema the migrations build, in a millisecond instead of a migration run)."""
+    path = tmp_path_factory.mktemp("template") / "migrated.db"
+    template = make_engine(f"sqlite:///{path}")
+    upgrade(template)
+    with template.connect() as connection:
+        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    template.dispose()
+    return path
+
+
 @pytest.fixture
-def engine(db_url: str) -> Iterator[Engine]:
+def engine(db_url: str, request) -> Iterator[Engine]:
+    fresh_file = db_url.startswith("sqlite:///") and not Path(db_url.removeprefix("sqlite:///")).exists()
+    if fresh_file:
+        shutil.copyfile(request.getfixturevalue("migrated_sqlite"), db_url.removeprefix("sqlite:///"))
     engine = make_engine(db_url)
-    upgrade(engine)
+    if not fresh_file:
+        upgrade(engine)
     yield engine
     engine.dispose()
 

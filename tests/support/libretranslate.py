@@ -70,7 +70,9 @@ class FakeLibreTranslate:
         return f"http://{host}:{port}/"
 
     def start(self) -> FakeLibreTranslate:
-        self._thread = threading.Thread(target=self._server.serve_forever, name="fake-libretranslate", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="fake-libretranslate", daemon=True
+        )
         self._thread.start()
         return self
 
