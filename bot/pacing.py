@@ -8,7 +8,9 @@ by every thread of the process. A call reserves its slot under a lock and sleeps
 calls to other channels and workspaces keep flowing. When Slack still answers 429, the key is
 blocked until its ``Retry-After`` has passed: no call on that key goes before.
 
-Several processes share Slack's budget: on PostgreSQL, :class:`SharedPacer` keeps the same
+A single process on SQLite paces in memory but remembers Slack's ``Retry-After`` in the database
+(:class:`RememberingPacer`), so that the process started after a crash does not call a blocked key
+early. Several processes share Slack's budget: on PostgreSQL, :class:`SharedPacer` keeps the same
 schedules in the database (``db.pacing``), where every worker and web process reserves its slots,
 so two workers together stay under the limits just as one does. When the database cannot be reached
 it falls back to this process's own schedules for a few seconds (see the README, "Slack's rate
@@ -32,7 +34,18 @@ from db import pacing as budget
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["LIMITS", "POSTS", "Key", "Limit", "Pacer", "Pacing", "SharedPacer", "pacing_key"]
+__all__ = [
+    "LIMITS",
+    "POSTS",
+    "Key",
+    "Limit",
+    "Pacer",
+    "Pacing",
+    "RememberingPacer",
+    "SharedPacer",
+    "pacing_key",
+    "row_key",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +93,12 @@ def pacing_key(method: str, workspace: str, args: Mapping[str, Any] | None) -> t
     if limit is None:
         return None
     return (workspace, method, ""), limit
+
+
+def row_key(key: Key) -> str:
+    """A key as stored in the database: a digest of the token, never the token itself."""
+    token, method, channel = key
+    return f"{hashlib.sha256(token.encode()).hexdigest()[:32]}|{method}|{channel}"
 
 
 class Pacing(Protocol):
@@ -150,6 +169,49 @@ class Pacer:
             return max(0.0, self._blocked.get(key, 0.0) - self.clock())
 
 
+class RememberingPacer(Pacer):
+    """This process's schedules (:class:`Pacer`, for the one process SQLite allows) plus the ends of
+    Slack's ``Retry-After`` kept in the database (``db.pacing.remember_block``, by the wall clock):
+    a process that starts while a block heard before a crash is still running honours it.
+
+    The writes are rare (one per 429) and wait at most a second for the database; if it is busy or
+    away, the block is kept in memory only.
+    """
+
+    def __init__(
+        self,
+        engine: Engine,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+        wall: Callable[[], float] = time.time,
+    ) -> None:
+        super().__init__(clock=clock, sleep=sleep)
+        self.engine = engine
+        self.wall = wall
+        self._remembered: dict[str, float] = {}
+        try:
+            with self.engine.begin() as connection:
+                self._remembered = budget.remembered_blocks(connection, wall())
+        except SQLAlchemyError as error:
+            logger.warning("Could not read the Retry-After blocks kept before this start (%s)", type(error).__name__)
+
+    def reserve(self, key: Key, limit: Limit) -> float:
+        if self._remembered:  # only after a start with blocks still running: a few seconds at most
+            with self._lock:
+                until = self._remembered.pop(row_key(key), None)
+            if until is not None and until > self.wall():
+                super().block(key, until - self.wall())
+        return super().reserve(key, limit)
+
+    def block(self, key: Key, seconds: float) -> None:
+        super().block(key, seconds)
+        try:
+            with self.engine.begin() as connection:
+                budget.remember_block(connection, row_key(key), self.wall() + seconds)
+        except SQLAlchemyError as error:
+            logger.warning("Could not keep a Retry-After block in the database (%s)", type(error).__name__)
+
+
 class SharedPacer:
     """The same schedules in the database, shared by every process that uses it (PostgreSQL).
 
@@ -176,10 +238,7 @@ class SharedPacer:
         self._down_until = 0.0
         self._next_sweep = clock() + self.FORGET_EVERY
 
-    @staticmethod
-    def row_key(key: Key) -> str:
-        token, method, channel = key
-        return f"{hashlib.sha256(token.encode()).hexdigest()[:32]}|{method}|{channel}"
+    row_key = staticmethod(row_key)
 
     def reserve(self, key: Key, limit: Limit) -> float:
         """Reserve the next slot of ``key`` for all processes; the seconds to wait before using it."""

@@ -20,8 +20,9 @@ from slack_sdk.http_retry.builtin_handlers import (
     RateLimitErrorRetryHandler,
     ServerErrorRetryHandler,
 )
+from sqlalchemy import Engine, event
 
-from bot.pacing import Pacer, Pacing, SharedPacer, pacing_key
+from bot.pacing import Pacer, Pacing, RememberingPacer, SharedPacer, pacing_key
 from bot.settings import Settings
 from db.session import make_engine
 
@@ -167,6 +168,20 @@ _BUDGET_POOL = {"pool_size": 4, "max_overflow": 28, "pool_timeout": 3}
 _BUDGET_CONNECT = {"connect_timeout": 3, "options": "-c statement_timeout=3000 -c lock_timeout=3000"}
 
 
+def _remembering_engine(database_url: str) -> Engine:
+    """A small engine for the Retry-After blocks kept on SQLite: a busy database delays a 429's
+    handling by a second at most (the blocks are also kept in memory)."""
+    engine = make_engine(database_url, pool_size=1, max_overflow=2)
+
+    @event.listens_for(engine, "connect")
+    def _short_busy_timeout(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA busy_timeout=1000")
+        cursor.close()
+
+    return engine
+
+
 def shared_pacer(database_url: str) -> Pacing:
     """The process's pacer: every client and thread of the process uses it. On PostgreSQL its
     schedules live in the database, shared with every other process there (``SharedPacer``); on
@@ -177,6 +192,8 @@ def shared_pacer(database_url: str) -> Pacing:
             if database_url.startswith("postgresql"):
                 engine = make_engine(database_url, connect_args=_BUDGET_CONNECT, **_BUDGET_POOL)
                 pacer = SharedPacer(engine)
+            elif database_url.startswith("sqlite") and ":memory:" not in database_url:
+                pacer = RememberingPacer(_remembering_engine(database_url))
             else:
                 pacer = Pacer()
             _PACERS[database_url] = pacer

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, text
 
-__all__ = ["block", "forget_idle", "reserve"]
+__all__ = ["block", "forget_idle", "remember_block", "remembered_blocks", "reserve"]
 
 _NOW = "CAST(EXTRACT(EPOCH FROM statement_timestamp()) AS double precision)"
 
@@ -54,3 +54,30 @@ def block(connection: Connection, key: str, seconds: float) -> None:
 def forget_idle(connection: Connection, idle_seconds: float = 3600.0) -> int:
     """Delete keys unused for ``idle_seconds``; how many went."""
     return connection.execute(_FORGET, {"idle": idle_seconds}).rowcount
+
+
+# One process on SQLite paces in memory (``bot.pacing.RememberingPacer``) and keeps only the ends of
+# Slack's Retry-After here, by the host's wall clock, so that a process started after a crash
+# honours them. Plain SQL that SQLite and PostgreSQL both take.
+_REMEMBER = text(
+    """
+    INSERT INTO slack_pacing (key, tat, blocked_until)
+    VALUES (:key, :until, :until)
+    ON CONFLICT (key) DO UPDATE
+       SET blocked_until = CASE WHEN slack_pacing.blocked_until > excluded.blocked_until
+                                THEN slack_pacing.blocked_until ELSE excluded.blocked_until END,
+           tat = CASE WHEN slack_pacing.tat > excluded.tat THEN slack_pacing.tat ELSE excluded.tat END
+    """
+)
+
+
+def remember_block(connection: Connection, key: str, until: float) -> None:
+    """Keep ``key`` blocked until ``until`` (seconds since the epoch) for a process started later."""
+    connection.execute(_REMEMBER, {"key": key, "until": until})
+
+
+def remembered_blocks(connection: Connection, now: float) -> dict[str, float]:
+    """The blocks still running at ``now`` (key → end); the ones that are over are deleted."""
+    connection.execute(text("DELETE FROM slack_pacing WHERE blocked_until <= :now"), {"now": now})
+    rows = connection.execute(text("SELECT key, blocked_until FROM slack_pacing"))
+    return {str(key): float(until) for key, until in rows}

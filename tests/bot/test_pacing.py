@@ -3,13 +3,14 @@ through a fake Slack that enforces the limits — exactly once, without calls be
 
 from __future__ import annotations
 
+import signal
 import time
 
 import pytest
 from sqlalchemy import select
 
 from bot.app import build_runtime
-from bot.pacing import LIMITS, POSTS, Limit, Pacer, SharedPacer, pacing_key
+from bot.pacing import LIMITS, POSTS, Limit, Pacer, RememberingPacer, SharedPacer, pacing_key
 from bot.sender import build_poster
 from bot.settings import Settings
 from bot.slack import build_client
@@ -21,7 +22,7 @@ from db.scoped import all_teams_session
 from db.session import make_engine
 from handlers.followups.claims import claim
 from handlers.followups.delivery import dispatch_due
-from tests.support.workers import deliveries_of, insert_due, widen_backlog
+from tests.support.workers import deliveries_of, insert_due, start_worker, stop, wait_until, widen_backlog
 
 
 class FakeTime:
@@ -84,6 +85,64 @@ def test_two_processes_on_postgresql_reserve_from_one_budget(pg_url: str):
     finally:
         for engine in engines:
             engine.dispose()
+
+
+def test_on_sqlite_a_retry_after_outlives_the_process_that_heard_it(tmp_path):
+    """One process on SQLite paces in memory; a 429's Retry-After is also kept in the database, so
+    the process started after a crash does not call the blocked key early."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'paced.db'}")
+    upgrade(engine)
+    wall = FakeTime()
+    try:
+        before_crash = RememberingPacer(engine, clock=wall.clock, sleep=wall.sleep, wall=wall.clock)
+        blocked = ("xoxb-1", "chat.postMessage", "D1")
+        before_crash.block(blocked, 30)
+        before_crash.block(("xoxb-1", "users.info", ""), 5)
+        wall.now += 10  # the restart takes 10 s: the 5 s block is over, the 30 s one is not
+        after_restart = RememberingPacer(engine, clock=wall.clock, sleep=wall.sleep, wall=wall.clock)
+        assert after_restart.reserve(blocked, POSTS) == pytest.approx(20)
+        assert after_restart.reserve(("xoxb-1", "users.info", ""), LIMITS["users.info"]) == 0
+        assert after_restart.reserve(("xoxb-1", "chat.postMessage", "D2"), POSTS) == 0
+        with engine.connect() as connection:
+            keys = connection.scalars(select(SlackPacing.key)).all()
+        assert len(keys) == 1 and "xoxb" not in keys[0]  # the block that ended is gone; no token stored
+    finally:
+        engine.dispose()
+
+
+def test_a_worker_restarted_after_a_crash_waits_out_the_retry_after_its_predecessor_heard(tmp_path):
+    """`python -m bot worker` on SQLite, pacing on: Slack answers a post 429 with an 8 s Retry-After,
+    the worker is killed (SIGKILL), and a new one starts with one more reminder for that DM. It waits
+    for the Retry-After to pass instead of calling at once."""
+    slack = widen_backlog(SlackStandIn(team_id="T1").start())
+    slack.enforce_limits(post_rate=0.125, post_burst=1)  # after one post, the next is 8 s away
+    slack.add_user("U100", tz="Europe/London")
+    db_url = f"sqlite:///{tmp_path / 'crash.db'}"
+    engine = make_engine(db_url)
+    upgrade(engine)
+    log = tmp_path / "workers.log"
+    pacing = {"RAPPORT_PACING": "on"}
+    first = start_worker(db_url, slack.url, log=log, extra_env=pacing)
+    second = None
+    try:
+        insert_due(engine, 3, owners=1)
+        assert wait_until(lambda: len(slack.rate_limited) >= 1, timeout=30), log.read_text()
+        stop(first, signal.SIGKILL)
+        later = insert_due(engine, 1, owners=1)
+        second = start_worker(db_url, slack.url, log=log, extra_env=pacing)
+
+        def delivered() -> dict[int, int]:
+            posts = slack.calls_to("chat.postMessage")
+            return deliveries_of(call.args for call in posts if call not in slack.rate_limited)
+
+        assert wait_until(lambda: set(later) <= set(delivered()), timeout=60), log.read_text()
+        assert slack.early_calls == [], [(c.method, c.args.get("channel")) for c in slack.early_calls]
+    finally:
+        stop(first, signal.SIGKILL)
+        if second is not None:
+            stop(second, signal.SIGKILL)
+        engine.dispose()
+        slack.stop()
 
 
 def test_without_the_database_a_process_paces_on_its_own(caplog):
