@@ -103,7 +103,7 @@ def _wait_for(stop: threading.Event) -> None:
 
 def _run_worker(settings: Settings, engine: Engine) -> int:
     from bot.app import attach_installations, build_runtime
-    from bot.dispatcher import start_dispatcher
+    from bot.dispatcher import start_dispatcher, stop_dispatcher
     from bot.sender import build_poster
     from bot.slack import build_client
 
@@ -113,7 +113,7 @@ def _run_worker(settings: Settings, engine: Engine) -> int:
     attach_installations(settings, runtime, client)  # OAuth: each workspace's own token
     scheduler = start_dispatcher(runtime, client, settings.dispatch_interval, build_poster(settings))
     _wait_for(stop)
-    scheduler.shutdown(wait=True)
+    stop_dispatcher(scheduler, runtime)
     return 0
 
 
@@ -178,7 +178,7 @@ class _DropLines(logging.Filter):
 
 def _run_app(settings: Settings, engine: Engine) -> int:
     from bot.app import DRAIN_SECONDS, ListenerPool, build_runtime, create_app
-    from bot.dispatcher import start_dispatcher
+    from bot.dispatcher import start_dispatcher, stop_dispatcher
     from bot.sender import build_poster
     from bot.server import serve, wsgi_app
     from bot.slack import build_client
@@ -209,13 +209,13 @@ def _run_app(settings: Settings, engine: Engine) -> int:
     warm_up_in_background()
     scheduler = start_dispatcher(runtime, client, settings.dispatch_interval, build_poster(settings))
     _wait_for(stop)
+    stop_dispatcher(scheduler, runtime)  # first: reminders not yet sent are given back at once
     server.shutdown()
     if socket_mode is not None:
         socket_mode.close()
     pool = runtime.extras.get("listener_pool")
     if isinstance(pool, ListenerPool) and not pool.drain():  # answers already acknowledged get sent
         logger.warning("stopping with listener work still running after %s s", DRAIN_SECONDS)
-    scheduler.shutdown(wait=True)
     return 0
 
 

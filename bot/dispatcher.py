@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
 import time
 
 from apscheduler.events import EVENT_JOB_ERROR, JobExecutionEvent
@@ -73,6 +74,7 @@ def start_dispatcher(
     """
     if poster is not None:
         runtime.extras["sender"] = poster
+    runtime.extras["stopping"] = threading.Event()
     scheduler = BackgroundScheduler(
         timezone="UTC",
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": max(1, int(interval * 2))},
@@ -87,3 +89,20 @@ def start_dispatcher(
     scheduler.modify_job("dispatch", next_run_time=dt.datetime.now(dt.UTC))
     logger.info("dispatcher ticking every %ss", interval)
     return scheduler
+
+
+def stop_dispatcher(scheduler: BackgroundScheduler, runtime: Runtime) -> None:
+    """Stop on SIGTERM without leaving reminders in doubt: no new claims, reminders whose turn has
+    not come are given back at once (another process takes them without looking in the DM first),
+    the messages on the wire finish and are recorded; then the poster closes."""
+    stopping = runtime.extras.get("stopping")
+    if isinstance(stopping, threading.Event):
+        stopping.set()
+    sender = runtime.extras.get("sender")
+    stop_sending = getattr(sender, "stop_sending", None)
+    if stop_sending is not None:
+        stop_sending()
+    scheduler.shutdown(wait=True)
+    close = getattr(sender, "close", None)
+    if close is not None:
+        close()

@@ -10,6 +10,10 @@ post is tried again in the key's next slot (at most ``RATE_LIMIT_RETRIES`` times
 timeout is *not* retried here — Slack may have posted it — but handed back, and the dispatcher
 looks for the message before sending it again. Connection errors before anything was sent are
 retried, as slack_sdk's handler does.
+
+When the process stops (SIGTERM), :meth:`AsyncPoster.stop_sending` answers every message whose turn
+has not come with ``NotSent`` — nothing of it went to Slack, and the dispatcher gives its claim back
+— while the ones already on the wire finish.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from slack_sdk.web.slack_response import SlackResponse
 from bot.pacing import Key, Limit, Pacing, pacing_key
 from bot.settings import Settings
 from bot.slack import WEB_API_TIMEOUT, shared_pacer
+from handlers.followups.posting import NotSent
 
 logger = logging.getLogger(__name__)
 
@@ -57,6 +62,7 @@ class AsyncPoster:
         self._wake_pending = False
         self._keys: dict[Key, asyncio.Lock] = {}  # the loop's own: touched on its thread only
         self._queued: dict[Key, int] = {}
+        self._stopping = False
         self._ready = threading.Event()
         self._failed: BaseException | None = None
         self._thread = threading.Thread(target=self._run, name="followup-poster", daemon=True)
@@ -79,9 +85,30 @@ class AsyncPoster:
     async def _open(self) -> None:
         self._session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=IN_FLIGHT))
         self._slots = asyncio.Semaphore(IN_FLIGHT)
+        self._stop_waiting = asyncio.Event()
+
+    def stop_sending(self) -> None:
+        """From now on, a message whose turn has not come is answered ``NotSent`` (nothing of it is
+        sent); the ones already on the wire finish. Called from any thread when the process stops."""
+        self._stopping = True
+        if self._loop.is_running():
+            self._loop.call_soon_threadsafe(self._stop_waiting.set)
+
+    async def _pause(self, seconds: float) -> None:
+        """Sleep ``seconds``, or less if the process is stopping; then refuse to go on if it is."""
+        if seconds > 0 and not self._stopping:
+            try:
+                await asyncio.wait_for(self._stop_waiting.wait(), seconds)
+            except TimeoutError:
+                pass
+        if self._stopping:
+            raise NotSent()
 
     def send(self, token: str, args: Mapping[str, Any], done: Done) -> None:
         """Post ``args`` with ``token`` as soon as its slot allows; ``done`` gets the outcome."""
+        if self._stopping:
+            done(NotSent())
+            return
         self._inbox.append((token, dict(args), done))
         if not self._wake_pending:
             # Wake the loop once for everything handed over until it looks (waking it per message,
@@ -99,7 +126,7 @@ class AsyncPoster:
         try:
             result: Any = await self._paced_post(token, args)
         except Exception as error:  # noqa: BLE001 - handed to the dispatcher, which decides
-            result = error if isinstance(error, SlackApiError | OSError) else ConnectionError(repr(error))
+            result = error if isinstance(error, SlackApiError | OSError | NotSent) else ConnectionError(repr(error))
         try:
             done(result)
         except Exception:
@@ -128,12 +155,14 @@ class AsyncPoster:
     async def _post_with_retries(self, token: str, args: dict[str, Any], found: tuple[Key, Limit] | None) -> Any:
         attempt = 0
         while True:
+            await self._pause(0)  # its turn came while stopping: not sent
             if found is not None and self.pacer is not None:
                 delay = self.pacer.reserve(*found)
                 while delay > 0:
-                    await asyncio.sleep(delay)
+                    await self._pause(delay)
                     delay = self.pacer.blocked_for(found[0])
             async with self._slots:
+                await self._pause(0)
                 try:
                     return await self._call(token, args)
                 except SlackApiError as error:
@@ -145,7 +174,7 @@ class AsyncPoster:
             if found is not None and self.pacer is not None:
                 self.pacer.block(found[0], seconds + 0.05)
             else:
-                await asyncio.sleep(seconds + 0.05)
+                await self._pause(seconds + 0.05)
 
     async def _call(self, token: str, args: dict[str, Any]) -> dict[str, Any]:
         """One ``chat.postMessage`` as slack_sdk sends it (JSON body, bearer token, its User-Agent),

@@ -30,7 +30,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 
 from handlers.common.runtime import Runtime
 from handlers.followups.claims import Job, claim, renew, worker_id
-from handlers.followups.posting import Context, Outcome, Sender, load_context, post, record
+from handlers.followups.posting import Context, Outcome, Sender, load_context, post, record, stopping
 
 logger = logging.getLogger(__name__)
 
@@ -52,6 +52,7 @@ class DispatchReport:
     failed: int = 0
     retried: int = 0
     deferred: int = 0  # nags moved to the next good moment
+    released: int = 0  # not sent because the process was stopping; claims given back
     errors: list[str] = field(default_factory=list)
 
     def __bool__(self) -> bool:
@@ -71,6 +72,7 @@ _COUNTED = {
     "failed": "failed",
     "retry": "retried",
     "deferred": "deferred",
+    "released": "released",
 }
 
 
@@ -92,12 +94,13 @@ def dispatch_due(
             run.drain(kind)
     if report:
         logger.info(
-            "follow-ups: %s sent, %s nagged, %s recovered, %s failed, %s to retry",
+            "follow-ups: %s sent, %s nagged, %s recovered, %s failed, %s to retry, %s given back (stopping)",
             report.sent,
             report.nagged,
             report.recovered,
             report.failed,
             report.retried,
+            report.released,
         )
     return report
 
@@ -174,6 +177,8 @@ class Pass:
         last_renewal = last_flush = time.monotonic()
         try:
             while True:
+                if stopping(self.runtime):
+                    exhausted = True  # SIGTERM: claim nothing more; what is queued is given back
                 if not exhausted and len(pending) <= self.batch // 2 and time.monotonic() < self.deadline:
                     jobs, context = self._claim(kind)
                     exhausted = not jobs

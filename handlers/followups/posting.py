@@ -148,6 +148,16 @@ class _Permanent(Exception):
         self.reason = reason
 
 
+class NotSent(Exception):
+    """Nothing went to Slack: the process was stopping before this message's turn came."""
+
+
+def stopping(runtime: Runtime) -> bool:
+    """True once the process was asked to stop (SIGTERM): no new message starts."""
+    event = runtime.extras.get("stopping")
+    return isinstance(event, threading.Event) and event.is_set()
+
+
 class Sender(Protocol):
     """Posts a message off this thread and calls ``done`` once with Slack's answer or the error
     (``bot.sender.AsyncPoster``)."""
@@ -198,6 +208,8 @@ def post(
         # worker just restarted) spends no Tier 3 conversations.open per person; the DM's id comes
         # back with the post. Only a delivery that may have gone out already needs the DM's id first,
         # to look for it there.
+        if stopping(runtime):
+            return _release(runtime, job, worker)
         channel = row.owner_id
         if row.maybe_sent:
             channel = _dm_channel(client, row.team_id, row.owner_id)
@@ -239,12 +251,24 @@ def _after_post(
     result: Mapping[str, Any] | BaseException,
 ) -> Outcome:
     """What became of a message the poster sent: Slack's answer, or the error it met."""
+    if isinstance(result, NotSent):
+        return _release(runtime, job, worker)
     if isinstance(result, BaseException):
         return _error_outcome(runtime, job.row, worker, context, result)
     try:
         return _posted(job, context, hours, owner, channel, result)
     except Exception as error:  # noqa: BLE001 - sorted by _error_outcome; unexpected ones logged in full
         return _error_outcome(runtime, job.row, worker, context, error)
+
+
+def _release(runtime: Runtime, job: Job, worker: str) -> Outcome:
+    """Nothing was sent and the process is stopping: give the claim back, so that another process
+    takes the reminder at once instead of when the lease runs out — and without looking in the DM
+    first, as it must for a claim that simply ended. A row already flagged as maybe posted (by an
+    earlier crash) keeps its claim until the lease ends, so that its next claim still looks."""
+    if not job.row.maybe_sent:
+        _update(runtime, job.row, worker, job.kind, {"claimed_by": None, "claimed_until": None})
+    return Outcome("released", job.kind, job.row.id)
 
 
 def _posted(
@@ -470,7 +494,7 @@ def _sent_values(
 class Outcome:
     """What became of one job: its name, and for a message that went out, the row's new values."""
 
-    name: str  # sent | nagged | recovered | failed | retry | deferred
+    name: str  # sent | nagged | recovered | failed | retry | deferred | released
     kind: str = "deliver"
     row_id: int = 0
     values: dict[str, Any] | None = None

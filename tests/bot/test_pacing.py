@@ -3,11 +3,16 @@ through a fake Slack that enforces the limits — exactly once, without calls be
 
 from __future__ import annotations
 
+import contextlib
 import signal
+import subprocess
 import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 
 from bot.app import build_runtime
 from bot.pacing import LIMITS, POSTS, Limit, Pacer, RememberingPacer, SharedPacer, pacing_key
@@ -114,35 +119,16 @@ def test_a_worker_restarted_after_a_crash_waits_out_the_retry_after_its_predeces
     """`python -m bot worker` on SQLite, pacing on: Slack answers a post 429 with an 8 s Retry-After,
     the worker is killed (SIGKILL), and a new one starts with one more reminder for that DM. It waits
     for the Retry-After to pass instead of calling at once."""
-    slack = widen_backlog(SlackStandIn(team_id="T1").start())
-    slack.enforce_limits(post_rate=0.125, post_burst=1)  # after one post, the next is 8 s away
-    slack.add_user("U100", tz="Europe/London")
-    db_url = f"sqlite:///{tmp_path / 'crash.db'}"
-    engine = make_engine(db_url)
-    upgrade(engine)
-    log = tmp_path / "workers.log"
-    pacing = {"RAPPORT_PACING": "on"}
-    first = start_worker(db_url, slack.url, log=log, extra_env=pacing)
-    second = None
-    try:
-        insert_due(engine, 3, owners=1)
-        assert wait_until(lambda: len(slack.rate_limited) >= 1, timeout=30), log.read_text()
+    with _one_person_under_limits(tmp_path, post_rate=0.125, post_burst=1) as rig:  # next post 8 s away
+        first = rig.start_worker()
+        insert_due(rig.engine, 3, owners=1)
+        assert wait_until(lambda: len(rig.slack.rate_limited) >= 1, timeout=30), rig.log.read_text()
         stop(first, signal.SIGKILL)
-        later = insert_due(engine, 1, owners=1)
-        second = start_worker(db_url, slack.url, log=log, extra_env=pacing)
-
-        def delivered() -> dict[int, int]:
-            posts = slack.calls_to("chat.postMessage")
-            return deliveries_of(call.args for call in posts if call not in slack.rate_limited)
-
-        assert wait_until(lambda: set(later) <= set(delivered()), timeout=60), log.read_text()
-        assert slack.early_calls == [], [(c.method, c.args.get("channel")) for c in slack.early_calls]
-    finally:
-        stop(first, signal.SIGKILL)
-        if second is not None:
-            stop(second, signal.SIGKILL)
-        engine.dispose()
-        slack.stop()
+        later = insert_due(rig.engine, 1, owners=1)
+        rig.start_worker()
+        assert wait_until(lambda: set(later) <= set(rig.delivered()), timeout=60), rig.log.read_text()
+        early = rig.slack.early_calls
+        assert early == [], [(call.method, call.args.get("channel")) for call in early]
 
 
 def test_without_the_database_a_process_paces_on_its_own(caplog):
@@ -262,3 +248,71 @@ def test_two_workers_on_postgresql_share_the_budget_and_post_each_reminder_once(
     assert len(counts) >= 15 and set(counts.values()) == {1}
     assert len(slack.rate_limited) <= max(1, len(posts) // 20), len(slack.rate_limited)  # 5%
     assert slack.early_calls == []
+
+
+def test_sigterm_gives_back_the_reminders_not_yet_sent_and_the_next_worker_sends_them_once(tmp_path):
+    """A deploy stops a worker that has 15 reminders queued for one person (under Slack's limits, a
+    little over a second apart). It stops within seconds instead of sending them all first: the
+    ones on the wire finish, the rest are given back unclaimed, and the next worker sends them —
+    each once, without a look in the DM (nothing was in doubt)."""
+    with _one_person_under_limits(tmp_path) as rig:
+        first = rig.start_worker()
+        ids = insert_due(rig.engine, 15, owners=1)
+        assert wait_until(lambda: len(rig.delivered()) >= 4, timeout=30), rig.log.read_text()
+        started = time.monotonic()
+        stop(first, signal.SIGTERM)
+        assert first.returncode == 0, rig.log.read_text()
+        assert time.monotonic() - started < 6, "the worker sent its whole queue before stopping"
+        sent_before = set(rig.delivered())
+        assert 4 <= len(sent_before) < 15
+        with rig.engine.connect() as connection:
+            rows = connection.execute(select(FollowUp.id, FollowUp.status, FollowUp.claimed_by)).all()
+        assert {row.id for row in rows if row.status == SENT} == sent_before  # every post recorded
+        assert all(row.claimed_by is None for row in rows if row.status != SENT)  # the rest given back
+        assert "given back (stopping)" in rig.log.read_text()
+
+        rig.start_worker()
+        assert wait_until(lambda: set(ids) <= set(rig.delivered()), timeout=90), rig.log.read_text()
+        assert all(count == 1 for count in rig.delivered().values())
+        assert rig.slack.calls_to("conversations.history") == []
+        assert rig.slack.early_calls == []
+
+
+@dataclass
+class _Rig:
+    """A fake Slack enforcing its limits with one person, a migrated SQLite file, and the
+    `python -m bot worker` processes started on them (pacing on), all sharing one log."""
+
+    slack: SlackStandIn
+    engine: Engine
+    db_url: str
+    log: Path
+    workers: list[subprocess.Popen[bytes]] = field(default_factory=list)
+
+    def start_worker(self) -> subprocess.Popen[bytes]:
+        worker = start_worker(self.db_url, self.slack.url, log=self.log, extra_env={"RAPPORT_PACING": "on"})
+        self.workers.append(worker)
+        return worker
+
+    def delivered(self) -> dict[int, int]:
+        """Messages each reminder got (posts answered 429 do not count)."""
+        posts = self.slack.calls_to("chat.postMessage")
+        return deliveries_of(call.args for call in posts if call not in self.slack.rate_limited)
+
+
+@contextlib.contextmanager
+def _one_person_under_limits(tmp_path: Path, post_rate: float = 1.0, post_burst: int = 3) -> Iterator[_Rig]:
+    slack = widen_backlog(SlackStandIn(team_id="T1").start())
+    slack.enforce_limits(post_rate=post_rate, post_burst=post_burst)
+    slack.add_user("U100", tz="Europe/London")
+    db_url = f"sqlite:///{tmp_path / 'workers.db'}"
+    engine = make_engine(db_url)
+    upgrade(engine)
+    rig = _Rig(slack, engine, db_url, tmp_path / "workers.log")
+    try:
+        yield rig
+    finally:
+        for worker in rig.workers:
+            stop(worker, signal.SIGKILL)
+        engine.dispose()
+        slack.stop()

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -13,6 +14,7 @@ from slack_sdk.errors import SlackApiError
 from bot.pacing import Pacer
 from bot.sender import AsyncPoster
 from bot.standin import SlackStandIn
+from handlers.followups.posting import NotSent
 from tests.bot.test_entry_points import _free_port
 
 
@@ -120,3 +122,21 @@ def test_many_threads_each_get_exactly_one_answer(slack: SlackStandIn):
     assert sorted(call.args["channel"] for call in slack.calls_to("chat.postMessage")) == sorted(
         f"U{n}" for n in range(800)
     )
+
+
+def test_stopping_answers_the_messages_whose_turn_has_not_come_not_sent(slack: SlackStandIn, poster: AsyncPoster):
+    """SIGTERM: the posts waiting for their slot (one DM: a burst of 3, then ~1.1 s apart) are
+    answered NotSent at once — nothing of them reaches Slack — and later ones too."""
+    answers = Answers()
+    for n in range(8):
+        poster.send("xoxb-1", {**MESSAGE, "text": f"message {n}"}, answers)
+    answers.wait(3)
+    started = time.monotonic()
+    poster.stop_sending()
+    results = answers.wait(8, timeout=3)
+    assert time.monotonic() - started < 1.0
+    sent = [result for result in results if isinstance(result, dict)]
+    assert 3 <= len(sent) <= 4 and all(isinstance(r, NotSent) for r in results if not isinstance(r, dict))
+    assert len(slack.calls_to("chat.postMessage")) == len(sent)
+    poster.send("xoxb-1", MESSAGE, answers)
+    assert isinstance(answers.wait(9)[-1], NotSent)
