@@ -89,6 +89,12 @@ def count_sent(engine: Engine) -> int:
         return connection.scalar(select(func.count()).select_from(FollowUp).where(FollowUp.status == "sent")) or 0
 
 
+def count_waiting(engine: Engine) -> int:
+    """Reminders not sent yet but still scheduled to go out (the soak bench: not lost, only late)."""
+    with engine.connect() as connection:
+        return connection.scalar(select(func.count()).select_from(FollowUp).where(FollowUp.status == SCHEDULED)) or 0
+
+
 def count_claimed(engine: Engine) -> int:
     with engine.connect() as connection:
         return (
