@@ -24,6 +24,18 @@ def _env(**extra: str) -> dict[str, str]:
     return env
 
 
+def _app_env(slack, tmp_path: Path, port: int, **extra: str) -> dict[str, str]:
+    """Settings for `python -m bot` on the fake Slack and a SQLite file in ``tmp_path``."""
+    return _env(
+        SLACK_BOT_TOKEN="xoxb-1",
+        SLACK_SIGNING_SECRET="sekrit",
+        SLACK_API_URL=slack.url,
+        PORT=str(port),
+        DATABASE_URL=f"sqlite:///{tmp_path / 'app.db'}",
+        **extra,
+    )
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -75,13 +87,7 @@ def test_migrate_is_idempotent(tmp_path):
 
 def test_http_mode_serves_health_and_verifies_signatures(slack, tmp_path):
     port = _free_port()
-    env = _env(
-        SLACK_BOT_TOKEN="xoxb-1",
-        SLACK_SIGNING_SECRET="sekrit",
-        SLACK_API_URL=slack.url,
-        PORT=str(port),
-        DATABASE_URL=f"sqlite:///{tmp_path / 'app.db'}",
-    )
+    env = _app_env(slack, tmp_path, port)
     process = subprocess.Popen(
         [sys.executable, "-m", "bot"], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     )
@@ -340,15 +346,7 @@ def test_a_sigterm_that_lands_on_another_thread_still_stops_the_process(process_
     (an untimed wait in the main thread slept through it and the process never ended)."""
     import ctypes
 
-    port = _free_port()
-    env = _env(
-        SLACK_BOT_TOKEN="xoxb-1",
-        SLACK_SIGNING_SECRET="sekrit",
-        SLACK_API_URL=slack.url,
-        PORT=str(port),
-        DATABASE_URL=f"sqlite:///{tmp_path / 'app.db'}",
-        DISPATCH_INTERVAL="0.2",
-    )
+    env = _app_env(slack, tmp_path, _free_port(), DISPATCH_INTERVAL="0.2")
     log = tmp_path / "output.log"
     with log.open("w") as out:
         process = subprocess.Popen(
