@@ -9,8 +9,9 @@ Side by side:
   posts the same message through the same Web API client (8 threads, like a worker's posters).
 
 For each: the time to schedule every reminder (one transaction per reminder, as a slash command
-would), and the time to deliver them all once due, with deliveries per second. The fake Slack
-(bot/standin.py) runs in its own process and checks that every reminder arrived exactly once.
+would), and the time to deliver them all once due, with deliveries per second. The fake Slack runs
+in its own process and checks that every reminder arrived exactly once: a lean aiohttp server by
+default, or tests' stand-in (bot/standin.py) with ``--fake standin``; both designs use the same one.
 
 Throughput on a small machine is bounded by its cores, which the sender, PostgreSQL and the fake
 Slack share; so each run also prints the CPU time spent per delivery (from /proc, counted from the
@@ -18,7 +19,7 @@ first delivery to the last): by the sending processes (workers, or the APSchedul
 PostgreSQL, and by the fake Slack. That cost, unlike deliveries per second, does not depend on how
 many cores the three have to share.
 
-    .venv/bin/python bench/bench_followups.py [--count 100000] [--apscheduler-count N]
+    .venv/bin/python bench/bench_followups.py [--count 100000] [--apscheduler-count N] [--fake lean|standin]
 
 PostgreSQL: ``--database-url`` / ``TEST_DATABASE_URL``, else a throwaway cluster is started
 (tests/postgres.py). Targets (issue 4): ≥ 500 deliveries/s with one worker, more with two, and
@@ -115,10 +116,85 @@ def _fake_slack(conn: Any) -> None:
             return
 
 
+def _lean_fake_slack(conn: Any) -> None:
+    """The same answers and counts as ``_fake_slack`` from an aiohttp server on one asyncio loop:
+    about a third of the stand-in's CPU per call (its thread per connection and
+    ``BaseHTTPRequestHandler`` parsing), which on a 2-core machine is taken from the sender."""
+    import asyncio
+    import json
+
+    from aiohttp import web
+
+    state: dict[str, Any] = {"per": {}, "first": None, "last": None, "posts": 0, "ts": 0}
+    channels: dict[str, str] = {}
+
+    def dm(user: str) -> str:
+        return channels.setdefault(user, f"D{len(channels) + 1:08d}")
+
+    async def post_message(request: web.Request) -> web.Response:
+        body = json.loads(await request.read())
+        now = time.time()
+        key = ((body.get("metadata") or {}).get("event_payload") or {}).get("followup")
+        state["posts"] += 1
+        state["first"] = state["first"] or now
+        state["last"] = now
+        if key is not None:
+            state["per"][key] = state["per"].get(key, 0) + 1
+        state["ts"] += 1
+        channel = str(body.get("channel") or "")
+        if channel.startswith("U"):
+            channel = dm(channel)  # posted to a user id: Slack answers with their DM's id
+        return web.json_response({"ok": True, "channel": channel, "ts": f"{int(now)}.{state['ts']:06d}"})
+
+    async def conversations_open(request: web.Request) -> web.Response:
+        form = await request.post()
+        users = str(form.get("users") or "")
+        if not users and request.content_type == "application/json":
+            users = str((await request.json()).get("users") or "")
+        return web.json_response({"ok": True, "channel": {"id": dm(users.split(",")[0])}})
+
+    async def serve() -> None:
+        app = web.Application(client_max_size=4 * 1024 * 1024)
+        app.router.add_post("/api/chat.postMessage", post_message)
+        app.router.add_post("/api/conversations.open", conversations_open)
+        runner = web.AppRunner(app, access_log=None)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0, backlog=512)
+        await site.start()
+        port = runner.addresses[0][1]
+        conn.send(f"http://127.0.0.1:{port}/api/")
+        loop = asyncio.get_running_loop()
+        while True:
+            command = await loop.run_in_executor(None, conn.recv)
+            if command == "stats":
+                per = state["per"]
+                conn.send(
+                    {
+                        "posts": state["posts"],
+                        "distinct": len(per),
+                        "twice": sum(1 for n in per.values() if n > 1),
+                        "first": state["first"],
+                        "last": state["last"],
+                    }
+                )
+            elif command == "reset":
+                state.update(per={}, first=None, last=None, posts=0)
+                conn.send("ok")
+            elif command == "stop":
+                await runner.cleanup()
+                conn.send("ok")
+                return
+
+    asyncio.run(serve())
+
+
+FAKES = {"lean": _lean_fake_slack, "standin": _fake_slack}
+
+
 class FakeSlack:
-    def __init__(self) -> None:
+    def __init__(self, kind: str = "lean") -> None:
         self.conn, child = mp.Pipe()
-        self.process = mp.get_context("spawn").Process(target=_fake_slack, args=(child,), daemon=True)
+        self.process = mp.get_context("spawn").Process(target=FAKES[kind], args=(child,), daemon=True)
         self.process.start()
         self.url: str = self.conn.recv()
 
@@ -410,6 +486,12 @@ def main() -> int:
     parser.add_argument("--database-url", default=os.environ.get("TEST_DATABASE_URL"))
     parser.add_argument("--skip-apscheduler", action="store_true")
     parser.add_argument("--only-apscheduler", action="store_true")
+    parser.add_argument(
+        "--fake",
+        choices=sorted(FAKES),
+        default="lean",
+        help="the fake Slack both designs post to: an aiohttp server (lean) or tests' stand-in",
+    )
     args = parser.parse_args()
     aps_count = args.apscheduler_count or args.count
     logs = Path(tempfile.mkdtemp(prefix="rapport-bench-"))
@@ -420,7 +502,7 @@ def main() -> int:
             print("PostgreSQL is needed: install it or set TEST_DATABASE_URL", file=sys.stderr)
             return 2
         server = server.replace("postgresql://", "postgresql+psycopg://", 1)
-        fakes = [FakeSlack(), FakeSlack()]
+        fakes = [FakeSlack(args.fake), FakeSlack(args.fake)]
         for fake in fakes:
             stack.callback(fake.close)
         for workers in () if args.only_apscheduler else (1, 2):

@@ -8,6 +8,7 @@ import logging
 import random
 import threading
 import time
+from contextlib import AbstractContextManager, nullcontext
 from http.client import HTTPException, HTTPMessage
 from typing import Any, cast
 from urllib.error import HTTPError, URLError
@@ -22,7 +23,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 from sqlalchemy import Engine, event
 
-from bot.pacing import Pacer, Pacing, RememberingPacer, SharedPacer, pacing_key
+from bot.pacing import LIMITS, Key, Limit, Pacer, Pacing, RememberingPacer, SharedPacer, pacing_key
 from bot.settings import Settings
 from db.session import make_engine
 
@@ -96,22 +97,23 @@ class KeepAliveWebClient(WebClient):
     ) -> Any:
         """Every call waits for its slot under Slack's limits first (``bot.pacing``), when paced."""
         found = pacing_key(api_method, self.token or "", json or data or params) if self.pacer else None
-        if found is not None and self.pacer is not None:
-            self.pacer.wait(*found)
-            _calling.found = found
-        try:
-            return super().api_call(
-                api_method,
-                http_verb=http_verb,
-                files=files,
-                data=data,
-                params=params,
-                json=json,
-                headers=headers,
-                auth=auth,
-            )
-        finally:
-            _calling.found = None
+        with _one_at_a_time(found):
+            if found is not None and self.pacer is not None:
+                self.pacer.wait(*found)
+                _calling.found = found
+            try:
+                return super().api_call(
+                    api_method,
+                    http_verb=http_verb,
+                    files=files,
+                    data=data,
+                    params=params,
+                    json=json,
+                    headers=headers,
+                    auth=auth,
+                )
+            finally:
+                _calling.found = None
 
     def _perform_urllib_http_request_internal(self, url: str, req: Request) -> dict[str, Any]:
         if self.proxy is not None or not url.lower().startswith(("http://", "https://")):
@@ -160,6 +162,31 @@ def _settle_level(log: logging.Logger) -> None:
 
 
 _calling = threading.local()  # the pacing key and limit of the call this thread is making (for a 429)
+_TURNS: dict[Key, threading.Lock] = {}  # one call in flight per tiered key, across the process
+_TURNS_LOCK = threading.Lock()
+
+
+def _one_at_a_time(found: tuple[Key, Limit] | None) -> AbstractContextManager[Any]:
+    """Hold a Tier 2/3 method to one call in flight per workspace in this process.
+
+    Several threads calling, say, ``conversations.history`` at once could all be on the wire when
+    the first is answered 429, and the others would then reach Slack before its Retry-After. One
+    at a time, the next call starts only after the answer — and after a 429, after the block it
+    set. Posts are held to one per channel by the poster (``bot.sender``); interactive tiers are
+    left free, since a listener may be waiting on them before it can answer.
+    """
+    if found is None:
+        return nullcontext()
+    key, limit = found
+    if key[1] == "chat.postMessage" or limit == LIMITS["users.info"]:  # Tier 4: interactive
+        return nullcontext()
+    with _TURNS_LOCK:
+        lock = _TURNS.get(key)
+        if lock is None:
+            lock = _TURNS[key] = threading.Lock()
+    return lock
+
+
 _PACERS: dict[str, Pacing] = {}
 _PACERS_LOCK = threading.Lock()
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import signal
 import subprocess
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -18,8 +19,8 @@ from bot.app import build_runtime
 from bot.pacing import LIMITS, POSTS, Limit, Pacer, RememberingPacer, SharedPacer, pacing_key
 from bot.sender import build_poster
 from bot.settings import Settings
-from bot.slack import build_client
-from bot.standin import SlackStandIn
+from bot.slack import KeepAliveWebClient, build_client
+from bot.standin import Call, SlackStandIn
 from db.migrate import upgrade
 from db.models.followups import SENT, FollowUp
 from db.models.pacing import SlackPacing
@@ -113,6 +114,38 @@ def test_on_sqlite_a_retry_after_outlives_the_process_that_heard_it(tmp_path):
         assert len(keys) == 1 and "xoxb" not in keys[0]  # the block that ended is gone; no token stored
     finally:
         engine.dispose()
+
+
+def test_a_tiered_method_has_one_call_in_flight_per_workspace(slack: SlackStandIn):
+    """Eight threads calling `conversations.history` at once reach Slack one after another (a 429
+    cannot find others already on the wire); `users.info`, which listeners wait on, is not held."""
+    in_flight = {"now": 0, "most": {}}
+    lock = threading.Lock()
+
+    def slow(call: Call) -> None:
+        with lock:
+            in_flight["now"] += 1
+            most = in_flight["most"]
+            most[call.method] = max(most.get(call.method, 0), in_flight["now"])
+        time.sleep(0.05)
+        with lock:
+            in_flight["now"] -= 1
+
+    slack.listeners.append(slow)
+    slack.add_user("U100", tz="Europe/London")
+    client = KeepAliveWebClient(token="xoxb-1", base_url=slack.url, pacer=Pacer())
+    for method, call in (
+        ("conversations.history", lambda: client.conversations_history(channel="D1")),
+        ("users.info", lambda: client.users_info(user="U100")),
+    ):
+        threads = [threading.Thread(target=call) for _ in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert len(slack.calls_to(method)) == 8
+    assert in_flight["most"]["conversations.history"] == 1
+    assert in_flight["most"]["users.info"] > 1
 
 
 def test_a_worker_restarted_after_a_crash_waits_out_the_retry_after_its_predecessor_heard(tmp_path):

@@ -51,6 +51,14 @@ MESSAGE = {
 }
 
 
+def test_the_poster_runs_on_uvloop(poster: AsyncPoster):
+    """uvloop's event loop (in requirements.txt): the poster's loop machinery in C, which took about
+    a tenth of the worker's CPU per delivery on asyncio's own loop (bench/bench_followups.py)."""
+    import uvloop
+
+    assert isinstance(poster._loop, uvloop.Loop)
+
+
 def test_a_message_goes_out_as_given_with_the_workspaces_token(slack: SlackStandIn, poster: AsyncPoster):
     answers = Answers()
     poster.send("xoxb-workspace-2", MESSAGE, answers)
