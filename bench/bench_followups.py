@@ -66,6 +66,18 @@ CLIENTS = [
 # The fake Slack, in its own process (so its CPU is not ours), counting deliveries per reminder
 
 
+def _stats(state: dict[str, Any]) -> dict[str, Any]:
+    """What a fake counted: posts, reminders that arrived, those that arrived twice, first and last."""
+    per = state["per"]
+    return {
+        "posts": state["posts"],
+        "distinct": len(per),
+        "twice": sum(1 for n in per.values() if n > 1),
+        "first": state["first"],
+        "last": state["last"],
+    }
+
+
 def _fake_slack(conn: Any) -> None:
     from bot.standin import SlackStandIn
 
@@ -93,16 +105,7 @@ def _fake_slack(conn: Any) -> None:
         command = conn.recv()
         if command == "stats":
             with lock:
-                per = state["per"]
-                conn.send(
-                    {
-                        "posts": state["posts"],
-                        "distinct": len(per),
-                        "twice": sum(1 for n in per.values() if n > 1),
-                        "first": state["first"],
-                        "last": state["last"],
-                    }
-                )
+                conn.send(_stats(state))
         elif command == "reset":
             with lock:
                 state.update(per={}, first=None, last=None, posts=0)
@@ -167,16 +170,7 @@ def _lean_fake_slack(conn: Any) -> None:
         while True:
             command = await loop.run_in_executor(None, conn.recv)
             if command == "stats":
-                per = state["per"]
-                conn.send(
-                    {
-                        "posts": state["posts"],
-                        "distinct": len(per),
-                        "twice": sum(1 for n in per.values() if n > 1),
-                        "first": state["first"],
-                        "last": state["last"],
-                    }
-                )
+                conn.send(_stats(state))
             elif command == "reset":
                 state.update(per={}, first=None, last=None, posts=0)
                 conn.send("ok")
