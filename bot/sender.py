@@ -11,6 +11,11 @@ timeout is *not* retried here — Slack may have posted it — but handed back, 
 looks for the message before sending it again. Connection errors before anything was sent are
 retried, as slack_sdk's handler does.
 
+With an ``OnWire`` (a paced poster's messages), the row is marked as on the wire just before its
+post leaves, in one statement for all the rows whose turn came meanwhile (on a thread of its own:
+the database is not asyncio's); a row that cannot be marked (taken by another worker, changed, or
+the database failed) is not posted and is answered ``NotMarked``.
+
 When the process stops (SIGTERM), :meth:`AsyncPoster.stop_sending` answers every message whose turn
 has not come with ``NotSent`` — nothing of it went to Slack, and the dispatcher gives its claim back
 — while the ones already on the wire finish.
@@ -24,6 +29,7 @@ import logging
 import threading
 from collections import deque
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import aiohttp
@@ -35,7 +41,7 @@ from slack_sdk.web.slack_response import SlackResponse
 from bot.pacing import Key, Limit, Pacing, pacing_key
 from bot.settings import Settings
 from bot.slack import WEB_API_TIMEOUT, shared_pacer
-from handlers.followups.posting import NotSent
+from handlers.followups.posting import NotMarked, NotSent, OnWire
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +52,7 @@ RATE_LIMIT_RETRIES = 3
 CONNECTION_RETRIES = 2
 
 Done = Callable[[Any], None]  # called with the answer (a mapping) or the exception
+Write = Callable[[list[int]], set[int]]  # marks rows on the wire; returns those marked
 
 
 class AsyncPoster:
@@ -61,10 +68,12 @@ class AsyncPoster:
         self._url = base_url.rstrip("/") + "/chat.postMessage"
         self._agent = get_user_agent()
         self._timeout = aiohttp.ClientTimeout(total=timeout)
-        self._inbox: deque[tuple[str, dict[str, Any], Done]] = deque()  # appended from any thread
+        self._inbox: deque[tuple[str, dict[str, Any], Done, OnWire | None]] = deque()  # from any thread
         self._wake_pending = False
         self._keys: dict[Key, asyncio.Lock] = {}  # the loop's own: touched on its thread only
         self._queued: dict[Key, int] = {}
+        self._marks: dict[Write, list[tuple[int, asyncio.Future[bool]]]] = {}  # rows waiting for a mark
+        self._database = ThreadPoolExecutor(max_workers=1, thread_name_prefix="followup-mark")
         self._stopping = False
         self._ready = threading.Event()
         self._failed: BaseException | None = None
@@ -107,12 +116,18 @@ class AsyncPoster:
         if self._stopping:
             raise NotSent()
 
-    def send(self, token: str, args: Mapping[str, Any], done: Done) -> None:
-        """Post ``args`` with ``token`` as soon as its slot allows; ``done`` gets the outcome."""
+    @property
+    def paced(self) -> bool:
+        """Posts wait for their turn under Slack's limits (the process paces itself)."""
+        return self.pacer is not None
+
+    def send(self, token: str, args: Mapping[str, Any], done: Done, on_wire: OnWire | None = None) -> None:
+        """Post ``args`` with ``token`` as soon as its slot allows; ``done`` gets the outcome.
+        With ``on_wire``, the row is marked on the wire just before the post leaves."""
         if self._stopping:
             done(NotSent())
             return
-        self._inbox.append((token, dict(args), done))
+        self._inbox.append((token, dict(args), done, on_wire))
         if not self._wake_pending:
             # Wake the loop once for everything handed over until it looks (waking it per message,
             # a write to its self-pipe each, cost more than the post).
@@ -122,23 +137,24 @@ class AsyncPoster:
     def _start(self) -> None:
         self._wake_pending = False  # first: a message handed over from now on wakes the loop again
         while self._inbox:
-            token, args, done = self._inbox.popleft()
-            self._loop.create_task(self._post(token, args, done))
+            token, args, done, on_wire = self._inbox.popleft()
+            self._loop.create_task(self._post(token, args, done, on_wire))
 
-    async def _post(self, token: str, args: dict[str, Any], done: Done) -> None:
+    async def _post(self, token: str, args: dict[str, Any], done: Done, on_wire: OnWire | None) -> None:
         try:
-            result: Any = await self._paced_post(token, args)
+            result: Any = await self._paced_post(token, args, on_wire)
         except Exception as error:  # noqa: BLE001 - handed to the dispatcher, which decides
-            result = error if isinstance(error, SlackApiError | OSError | NotSent) else ConnectionError(repr(error))
+            known = SlackApiError | OSError | NotSent | NotMarked
+            result = error if isinstance(error, known) else ConnectionError(repr(error))
         try:
             done(result)
         except Exception:
             logger.exception("recording a posted follow-up failed")
 
-    async def _paced_post(self, token: str, args: dict[str, Any]) -> Any:
+    async def _paced_post(self, token: str, args: dict[str, Any], on_wire: OnWire | None) -> Any:
         found = pacing_key("chat.postMessage", token, args) if self.pacer is not None else None
         if found is None:
-            return await self._post_with_retries(token, args, None)
+            return await self._post_with_retries(token, args, None, on_wire)
         # One post per key at a time: each reserves its slot only when the one before it is out, so
         # a long queue for one person never books the shared budget minutes ahead (a worker that
         # dies would leave those slots booked, holding back the worker that takes over).
@@ -149,13 +165,15 @@ class AsyncPoster:
         self._queued[key] = self._queued.get(key, 0) + 1
         try:
             async with lock:
-                return await self._post_with_retries(token, args, found)
+                return await self._post_with_retries(token, args, found, on_wire)
         finally:
             self._queued[key] -= 1
             if not self._queued[key]:
                 del self._queued[key], self._keys[key]
 
-    async def _post_with_retries(self, token: str, args: dict[str, Any], found: tuple[Key, Limit] | None) -> Any:
+    async def _post_with_retries(
+        self, token: str, args: dict[str, Any], found: tuple[Key, Limit] | None, on_wire: OnWire | None
+    ) -> Any:
         attempt = 0
         while True:
             await self._pause(0)  # its turn came while stopping: not sent
@@ -166,6 +184,10 @@ class AsyncPoster:
                     delay = self.pacer.blocked_for(found[0])
             async with self._slots:
                 await self._pause(0)
+                if on_wire is not None:
+                    await self._mark(on_wire)
+                    on_wire = None  # once: a post tried again after a 429 is still the same row's
+                    await self._pause(0)
                 try:
                     return await self._call(token, args)
                 except SlackApiError as error:
@@ -178,6 +200,39 @@ class AsyncPoster:
                 self.pacer.block(found[0], seconds + 0.05)
             else:
                 await self._pause(seconds + 0.05)
+
+    async def _mark(self, on_wire: OnWire) -> None:
+        """Mark the row on the wire (raises ``NotMarked`` when it could not be). Rows whose turn
+        comes while a mark is being written are marked together by the next statement."""
+        answer: asyncio.Future[bool] = self._loop.create_future()
+        waiting = self._marks.get(on_wire.write)
+        if waiting is None:
+            waiting = self._marks[on_wire.write] = []
+            self._loop.create_task(self._write_marks(on_wire.write, waiting))
+        waiting.append((on_wire.row_id, answer))
+        if not await answer:
+            raise NotMarked(f"follow-up {on_wire.row_id} was taken by another worker or changed meanwhile")
+
+    async def _write_marks(self, write: Write, waiting: list[tuple[int, asyncio.Future[bool]]]) -> None:
+        try:
+            while waiting:
+                batch = waiting[:]
+                del waiting[:]
+                try:
+                    marked = await self._loop.run_in_executor(self._database, write, [row for row, _ in batch])
+                except Exception as error:  # noqa: BLE001 - the rows are not posted; their claims run out
+                    logger.warning(
+                        "could not mark %s follow-ups as being sent (%r); not posting them", len(batch), error
+                    )
+                    for _, answer in batch:
+                        if not answer.done():
+                            answer.set_exception(NotMarked(f"the database failed the mark: {error!r}"))
+                    continue
+                for row, answer in batch:
+                    if not answer.done():
+                        answer.set_result(row in marked)
+        finally:
+            del self._marks[write]
 
     async def _call(self, token: str, args: dict[str, Any]) -> dict[str, Any]:
         """One ``chat.postMessage`` as slack_sdk sends it (JSON body, bearer token, its User-Agent),
@@ -237,6 +292,7 @@ class AsyncPoster:
             asyncio.run_coroutine_threadsafe(_close(), self._loop).result(timeout=5)
             self._loop.call_soon_threadsafe(self._loop.stop)
             self._thread.join(timeout=5)
+        self._database.shutdown(wait=False)
 
 
 def _retry_after(headers: Mapping[str, Any]) -> float:

@@ -83,6 +83,10 @@ class FollowUp(TeamOwned, Base):
     claimed_by: Mapped[str | None] = mapped_column(String(64))
     #: The claim before this one ended without an outcome (a crash): check Slack before posting.
     maybe_sent: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: This claim's message may be on its way to Slack: set when it was claimed (or, when the
+    #: dispatcher paces itself, just before its post leaves); a claim that ends without an outcome
+    #: leaves ``maybe_sent`` to the next one only if this was set (migration 0011).
+    on_wire: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
 

@@ -4,7 +4,12 @@ A claim is a lease: ``claimed_by`` = this worker, ``claimed_until`` = now + ``LE
 while the batch is still being sent (``renew``). ``UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP
 LOCKED LIMIT n) RETURNING …`` on PostgreSQL, so several workers never take the same row; on SQLite
 the same single statement is atomic (one dispatcher is expected). A row whose previous claim
-ended without an outcome comes back flagged ``maybe_sent`` (see ``handlers.followups.posting``).
+ended without an outcome, its message perhaps on the wire (``on_wire``), comes back flagged
+``maybe_sent`` (see ``handlers.followups.posting``).
+
+``on_wire`` is set for the whole batch by the claim itself, unless the dispatcher marks each row
+just before its post leaves (``mark``: a paced dispatcher, whose batch waits for Slack's limits —
+a crash then leaves in doubt only what had really left, not the whole batch).
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import BindParameter, Select, bindparam, func, or_, select, update
+from sqlalchemy import BindParameter, Select, and_, bindparam, func, or_, select, update
 
 from db.models.followups import ACTIVE, SENT, FollowUp
 from db.scoped import all_teams_session
@@ -69,11 +74,21 @@ def due_query(kind: str, now: dt.datetime) -> Select[int]:
     )
 
 
-def claim(runtime: Runtime, kind: str, now: dt.datetime, limit: int, worker: str | None = None) -> list[FollowUp]:
+def claim(
+    runtime: Runtime,
+    kind: str,
+    now: dt.datetime,
+    limit: int,
+    worker: str | None = None,
+    *,
+    on_wire: bool = True,
+) -> list[FollowUp]:
     """Lease up to ``limit`` due rows to this worker in one transaction; returns them detached.
 
     ``kind`` is ``deliver`` (``due_at`` reached) or ``nag`` (``nag_due_at`` reached). A row
-    whose previous claim ended without an outcome comes back with ``maybe_sent`` set.
+    whose previous claim ended without an outcome after its post may have left comes back with
+    ``maybe_sent`` set. ``on_wire=False``: the caller marks each row with ``mark_on_wire`` just
+    before posting it; until then a crash leaves the row free of doubt.
 
     Fair across workspaces: when several have due rows, each gets its share of the batch (oldest
     first within it), so one workspace's ten thousand due reminders do not hold back another's
@@ -105,7 +120,9 @@ def claim(runtime: Runtime, kind: str, now: dt.datetime, limit: int, worker: str
             update(FollowUp)
             .where(FollowUp.id.in_(due))
             .values(
-                maybe_sent=FollowUp.claimed_by.is_not(None),
+                # Every right-hand side reads the row as it was before this statement.
+                maybe_sent=and_(FollowUp.claimed_by.is_not(None), or_(FollowUp.on_wire, FollowUp.maybe_sent)),
+                on_wire=on_wire,
                 claimed_by=worker,
                 claimed_until=now + LEASE,
                 attempts=FollowUp.attempts + 1,
@@ -141,3 +158,24 @@ def renew(runtime: Runtime, ids: Iterable[int], worker: str) -> None:
             .values(claimed_until=runtime.clock() + LEASE)
             .execution_options(synchronize_session=False)
         )
+
+
+def mark_on_wire(runtime: Runtime, ids: Iterable[int], worker: str) -> set[int]:
+    """Mark rows as on their way to Slack, just before their posts leave; returns the ids marked.
+
+    Only rows this worker still holds are marked: one whose lease ran out and was taken by another
+    worker, or that was changed meanwhile (done, cancelled, snoozed: those give the claim up), is
+    left out and must not be posted.
+    """
+    ids = list(ids)
+    if not ids:
+        return set()
+    with all_teams_session(runtime.sessions) as session:
+        marked = session.scalars(
+            update(FollowUp)
+            .where(FollowUp.id.in_(ids), FollowUp.claimed_by == worker)
+            .values(on_wire=True)
+            .returning(FollowUp.id)
+            .execution_options(synchronize_session=False)
+        )
+        return set(marked)

@@ -10,7 +10,11 @@ and then for nags (reminders still not Done after the workspace's grace):
 
 The next batch is claimed while the last half of the current one is still being posted. A
 worker that dies after claiming leaves its rows leased; when the lease runs out another tick
-takes them again (and checks the DM history before posting: see ``posting``).
+takes them again (and checks the DM history before posting the ones that may have left: see
+``posting``). Which may have left: the whole batch, marked ``on_wire`` by the claim — or, when the
+poster paces itself under Slack's limits and a batch waits for its turns, each row marked just
+before its post leaves (``claims.mark_on_wire``, many rows per statement), so that a crash leaves
+in doubt only the messages that were really on their way.
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ from slack_sdk import WebClient
 from sqlalchemy.exc import InterfaceError, OperationalError
 
 from handlers.common.runtime import Runtime
-from handlers.followups.claims import Job, claim, renew, worker_id
+from handlers.followups.claims import Job, claim, mark_on_wire, renew, worker_id
 from handlers.followups.posting import Context, Outcome, Sender, load_context, post, record, stopping
 
 logger = logging.getLogger(__name__)
@@ -53,6 +57,7 @@ class DispatchReport:
     retried: int = 0
     deferred: int = 0  # nags moved to the next good moment
     released: int = 0  # not sent because the process was stopping; claims given back
+    skipped: int = 0  # not sent: taken by another worker or changed just before its post
     errors: list[str] = field(default_factory=list)
 
     def __bool__(self) -> bool:
@@ -73,6 +78,7 @@ _COUNTED = {
     "retry": "retried",
     "deferred": "deferred",
     "released": "released",
+    "skipped": "skipped",
 }
 
 
@@ -89,18 +95,23 @@ def dispatch_due(
     report = DispatchReport()
     with Posters(posters) as pool:
         sender = cast("Sender | None", runtime.extras.get("sender"))
-        run = Pass(runtime, client, pool, report, worker or worker_id(), batch, time.monotonic() + budget, sender)
+        worker = worker or worker_id()
+        # A paced poster marks each row on the wire as its turn comes; otherwise the claim marks all.
+        mark = functools.partial(mark_on_wire, runtime, worker=worker) if sender is not None and sender.paced else None
+        run = Pass(runtime, client, pool, report, worker, batch, time.monotonic() + budget, sender, mark)
         for kind in ("deliver", "nag"):
             run.drain(kind)
     if report:
         logger.info(
-            "follow-ups: %s sent, %s nagged, %s recovered, %s failed, %s to retry, %s given back (stopping)",
+            "follow-ups: %s sent, %s nagged, %s recovered, %s failed, %s to retry, %s given back (stopping), "
+            "%s skipped (taken or changed meanwhile)",
             report.sent,
             report.nagged,
             report.recovered,
             report.failed,
             report.retried,
             report.released,
+            report.skipped,
         )
     return report
 
@@ -162,6 +173,7 @@ class Pass:
     batch: int
     deadline: float  # time.monotonic() after which no new batch is claimed
     sender: Sender | None = None  # the poster's loop, when the process has one (bot.sender)
+    mark: Callable[[list[int]], set[int]] | None = None  # marks rows on the wire (a paced poster)
     context: Context | None = None
 
     def drain(self, kind: str) -> None:
@@ -185,7 +197,7 @@ class Pass:
                     for job in jobs:
                         handoff = functools.partial(self._handoff, job.row.id)
                         work = functools.partial(
-                            post, self.runtime, self.client, job, context, self.worker, self.sender, handoff
+                            post, self.runtime, self.client, job, context, self.worker, self.sender, handoff, self.mark
                         )
                         self.pool.submit(job.row.id, work)
                         pending[job.row.id] += 1
@@ -212,7 +224,8 @@ class Pass:
         """The next batch and the context its posts share (none when the database fails us)."""
         now = self.runtime.clock()
         try:
-            jobs = [Job(row, kind) for row in claim(self.runtime, kind, now, self.batch, self.worker)]
+            rows = claim(self.runtime, kind, now, self.batch, self.worker, on_wire=self.mark is None)
+            jobs = [Job(row, kind) for row in rows]
             self.context = load_context(self.runtime, jobs, now, self.context)
         except (OperationalError, InterfaceError) as error:
             # The database went away: stop claiming, finish what is in flight, and let the tick

@@ -104,7 +104,30 @@ def load_context(runtime: Runtime, jobs: list[Job], now: dt.datetime, known: Con
         context.clients.update(clients)
         for client_id, row in clients.items():
             context.essentials[client_id] = _essentials(row, now)
+    doubtful = {(job.row.team_id, job.row.owner_id) for job in jobs if job.row.maybe_sent}
+    with _DM_LOCK:
+        doubtful -= set(_DM_CACHE)
+    if doubtful:
+        _remember_dm_channels(runtime, doubtful)
     return context
+
+
+def _remember_dm_channels(runtime: Runtime, people: set[tuple[str, str]]) -> None:
+    """Put the DM channels that earlier deliveries to ``people`` (workspace, user) recorded into the
+    cache: after a restart, a reminder in doubt is looked for in the DM without spending a Tier 3
+    ``conversations.open`` to learn the DM's id."""
+    teams = {team for team, _ in people}
+    users = {user for _, user in people}
+    with all_teams_session(runtime.sessions) as session:
+        found = session.execute(
+            select(FollowUp.team_id, FollowUp.owner_id, FollowUp.channel_id)
+            .where(FollowUp.team_id.in_(teams), FollowUp.owner_id.in_(users), FollowUp.channel_id.like("D%"))
+            .distinct()
+        ).all()
+    with _DM_LOCK:
+        for team, user, channel in found:
+            if (team, user) in people and channel:
+                _DM_CACHE[(team, user)] = channel
 
 
 def _essentials(client: Client, now: dt.datetime) -> list[dict[str, Any]]:
@@ -152,6 +175,22 @@ class NotSent(Exception):
     """Nothing went to Slack: the process was stopping before this message's turn came."""
 
 
+class NotMarked(Exception):
+    """Nothing went to Slack: the row could not be marked as on the wire just before its post —
+    another worker took it, it was changed meanwhile (done, cancelled, snoozed), or the database
+    failed the mark (the claim then runs out and the row is taken again, free of doubt)."""
+
+
+@dataclass(frozen=True)
+class OnWire:
+    """Asks the poster to mark a row as on the wire just before its post leaves. ``write`` marks
+    many rows in one statement and returns those marked (``claims.mark_on_wire``); the poster
+    gathers the rows whose turn comes together."""
+
+    write: Callable[[list[int]], set[int]]
+    row_id: int
+
+
 def stopping(runtime: Runtime) -> bool:
     """True once the process was asked to stop (SIGTERM): no new message starts."""
     event = runtime.extras.get("stopping")
@@ -160,9 +199,15 @@ def stopping(runtime: Runtime) -> bool:
 
 class Sender(Protocol):
     """Posts a message off this thread and calls ``done`` once with Slack's answer or the error
-    (``bot.sender.AsyncPoster``)."""
+    (``bot.sender.AsyncPoster``). ``paced``: posts wait for their turn under Slack's limits, so
+    rows are marked on the wire one by one (``OnWire``) rather than all when claimed."""
 
-    def send(self, token: str, args: Mapping[str, Any], done: Callable[[Any], None]) -> None: ...
+    @property
+    def paced(self) -> bool: ...
+
+    def send(
+        self, token: str, args: Mapping[str, Any], done: Callable[[Any], None], on_wire: OnWire | None = None
+    ) -> None: ...
 
 
 def post(
@@ -173,11 +218,13 @@ def post(
     worker: str,
     sender: Sender | None = None,
     handoff: Callable[[Callable[[], Outcome]], None] | None = None,
+    mark: Callable[[list[int]], set[int]] | None = None,
 ) -> Outcome | None:
     """Post one reminder or nag; failures are recorded here, successes returned for a batched write.
 
     With a ``sender`` the message itself is handed to it and None returned: the outcome comes later,
-    as a step passed to ``handoff`` (exactly once).
+    as a step passed to ``handoff`` (exactly once). With ``mark`` (a paced sender; the claim left
+    ``on_wire`` unset), the sender marks the row on the wire just before its post leaves.
     """
     row = job.row
     try:
@@ -232,7 +279,8 @@ def post(
             # The poster's loop posts it; what became of it comes back through ``handoff`` as a
             # step for the dispatcher to finish (recording errors there, not on the loop).
             finish = functools.partial(_after_post, runtime, job, context, worker, hours, owner, channel)
-            sender.send(client.token or "", args, lambda result: handoff(functools.partial(finish, result)))
+            on_wire = OnWire(mark, row.id) if mark is not None else None
+            sender.send(client.token or "", args, lambda result: handoff(functools.partial(finish, result)), on_wire)
             return None
         response = client.chat_postMessage(**args)
         return _posted(job, context, hours, owner, channel, response)
@@ -253,6 +301,8 @@ def _after_post(
     """What became of a message the poster sent: Slack's answer, or the error it met."""
     if isinstance(result, NotSent):
         return _release(runtime, job, worker)
+    if isinstance(result, NotMarked):
+        return Outcome("skipped")
     if isinstance(result, BaseException):
         return _error_outcome(runtime, job.row, worker, context, result)
     try:
@@ -494,7 +544,7 @@ def _sent_values(
 class Outcome:
     """What became of one job: its name, and for a message that went out, the row's new values."""
 
-    name: str  # sent | nagged | recovered | failed | retry | deferred | released
+    name: str  # sent | nagged | recovered | failed | retry | deferred | released | skipped
     kind: str = "deliver"
     row_id: int = 0
     values: dict[str, Any] | None = None

@@ -14,7 +14,7 @@ from slack_sdk.errors import SlackApiError
 from bot.pacing import Pacer
 from bot.sender import AsyncPoster
 from bot.standin import SlackStandIn
-from handlers.followups.posting import NotSent
+from handlers.followups.posting import NotMarked, NotSent, OnWire
 from tests.bot.test_entry_points import _free_port
 
 
@@ -148,3 +148,70 @@ def test_stopping_answers_the_messages_whose_turn_has_not_come_not_sent(slack: S
     assert len(slack.calls_to("chat.postMessage")) == len(sent)
     poster.send("xoxb-1", MESSAGE, answers)
     assert isinstance(answers.wait(9)[-1], NotSent)
+
+
+class Marks:
+    """A stand-in for ``claims.mark_on_wire``: records each statement's rows, marks all but ``refuse``
+    — and, for the test to watch, how many posts Slack had when each statement ran."""
+
+    def __init__(self, slack: SlackStandIn, refuse: frozenset[int] = frozenset(), fail: bool = False) -> None:
+        self.slack, self.refuse, self.fail = slack, refuse, fail
+        self.statements: list[list[int]] = []
+        self.posts_before: dict[int, int] = {}
+
+    def __call__(self, ids: list[int]) -> set[int]:
+        self.statements.append(ids)
+        for row in ids:
+            self.posts_before[row] = len(self.slack.calls_to("chat.postMessage"))
+        if self.fail:
+            raise ConnectionError("the database went away")
+        return set(ids) - self.refuse
+
+
+def _message(row: int) -> dict[str, Any]:
+    return {**MESSAGE, "channel": f"U{row}", "text": f"message {row}"}
+
+
+def test_each_row_is_marked_on_the_wire_before_its_post_and_marks_go_together(slack: SlackStandIn, poster):
+    """A paced poster marks a row just before its post leaves; the rows whose turn comes together
+    are marked by one statement, not one each."""
+    marks = Marks(slack)
+    answers = Answers()
+    for row in range(40):
+        poster.send("xoxb-1", _message(row), answers, OnWire(marks, row))
+    results = answers.wait(40)
+    assert all(isinstance(result, dict) and result["ok"] for result in results)
+    assert sorted(row for statement in marks.statements for row in statement) == list(range(40))
+    assert len(marks.statements) < 20, marks.statements
+    posted = {call.args["channel"]: index for index, call in enumerate(slack.calls_to("chat.postMessage"))}
+    assert all(marks.posts_before[row] <= posted[f"U{row}"] for row in range(40))  # marked, then posted
+
+
+def test_a_row_that_cannot_be_marked_is_not_posted(slack: SlackStandIn, poster: AsyncPoster):
+    """Taken by another worker, or done/cancelled/snoozed after it was claimed: not marked, not sent."""
+    marks = Marks(slack, refuse=frozenset({2, 3}))
+    answers = Answers()
+    for row in range(5):
+        poster.send("xoxb-1", _message(row), answers, OnWire(marks, row))
+    results = answers.wait(5)
+    assert sum(isinstance(result, NotMarked) for result in results) == 2
+    assert sorted(call.args["channel"] for call in slack.calls_to("chat.postMessage")) == ["U0", "U1", "U4"]
+
+
+def test_when_the_database_fails_the_mark_nothing_is_posted(slack: SlackStandIn, poster: AsyncPoster):
+    marks = Marks(slack, fail=True)
+    answers = Answers()
+    for row in range(3):
+        poster.send("xoxb-1", _message(row), answers, OnWire(marks, row))
+    results = answers.wait(3)
+    assert all(isinstance(result, NotMarked) for result in results)
+    assert slack.calls_to("chat.postMessage") == []
+
+
+def test_only_a_paced_poster_asks_for_rows_to_be_marked_one_by_one(slack: SlackStandIn, poster: AsyncPoster):
+    """Unpaced, a batch goes out at once: the claim marks every row on the wire itself."""
+    unpaced = AsyncPoster(slack.url, None)
+    try:
+        assert poster.paced and not unpaced.paced
+    finally:
+        unpaced.close()

@@ -429,8 +429,8 @@ def test_after_a_crash_each_dm_is_read_once_for_all_its_uncertain_reminders(tmp_
     upgrade(engine)
     insert_due(engine, 12, owners=3)
     past = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)
-    with engine.begin() as connection:  # a worker claimed them all, then died
-        connection.execute(update(FollowUp).values(claimed_by="dead-worker", claimed_until=past))
+    with engine.begin() as connection:  # a worker claimed them all, posting may have begun, then it died
+        connection.execute(update(FollowUp).values(claimed_by="dead-worker", claimed_until=past, on_wire=True))
     env = {"SLACK_BOT_TOKEN": "xoxb-t", "SLACK_SIGNING_SECRET": "s", "SLACK_API_URL": slack.url, "DATABASE_URL": url}
     settings = Settings.from_env({**env, "RAPPORT_PACING": "off"})
     runtime = build_runtime(settings, engine=engine)

@@ -60,6 +60,48 @@ def test_kill_9_after_claiming_then_restart_delivers_everything_once(db_url, eng
     assert set(counts.values()) == {1}, {k: v for k, v in counts.items() if v != 1}
 
 
+@pytest.mark.slow
+def test_a_paced_worker_killed_mid_delivery_leaves_only_what_was_on_the_wire_in_doubt(db_url, engine, slack, tmp_path):
+    """Pacing holds a batch back (a burst of 3 per DM, then one post a little over a second apart):
+    a worker killed then has most of its claimed rows still waiting. Only those whose post had left
+    are looked for in the DM; the rest go out without a Tier 3 call, and all exactly once — and the
+    DM's id recorded by earlier deliveries spares a conversations.open per person."""
+    import datetime as dt
+
+    from sqlalchemy import func, select, update
+
+    from db.models.followups import FollowUp
+
+    ids = insert_due(engine, 24, owners=2)
+    log = tmp_path / "worker.log"
+    first = start_worker(db_url, slack.url, log=log, extra_env={"RAPPORT_PACING": "on"})
+    try:
+        assert wait_until(lambda: len(slack.calls_to("chat.postMessage")) >= 8, timeout=30), log.read_text()
+    finally:
+        stop(first, signal.SIGKILL)
+    time.sleep(0.5)  # the calls in flight when the worker died reach the fake
+
+    def claimed(on_wire: bool) -> int:
+        with engine.connect() as connection:
+            query = select(func.count()).select_from(FollowUp)
+            query = query.where(FollowUp.claimed_by.is_not(None), FollowUp.on_wire.is_(on_wire))
+            return connection.scalar(query) or 0
+
+    assert claimed(on_wire=False) >= 8, "the kill came too late to prove anything"
+    assert claimed(on_wire=True) <= 4  # a post in flight per DM, and the last ones not yet recorded
+    with engine.begin() as connection:  # the dead worker's lease runs out
+        connection.execute(update(FollowUp).values(claimed_until=dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)))
+    second = start_worker(db_url, slack.url, log=log, extra_env={"RAPPORT_PACING": "on"})
+    try:
+        assert wait_until(lambda: count_sent(engine) == len(ids), timeout=60), log.read_text()
+    finally:
+        stop(second)
+    counts = deliveries_of(call.args for call in slack.calls_to("chat.postMessage"))
+    assert sorted(counts) == ids and set(counts.values()) == {1}, {k: v for k, v in counts.items() if v != 1}
+    assert len(slack.calls_to("conversations.history")) <= 2  # one per person at most
+    assert slack.calls_to("conversations.open") == []  # the DMs' ids were known from earlier deliveries
+
+
 @pytest.mark.postgres
 @pytest.mark.slow
 def test_two_workers_on_postgresql_deliver_10000_reminders_exactly_once(pg_url, slack, tmp_path):
