@@ -381,12 +381,6 @@ def _load(session: Session, short_id: int | None, followup_id: int | None, for_u
     return found
 
 
-def record_message(runtime: Runtime, team_id: str, followup_id: int, channel_id: str, ts: str) -> None:
-    """Remember which message shows the follow-up now (buttons and list refer to it)."""
-    with team_session(runtime.sessions, team_id) as session:
-        session.execute(update(FollowUp).where(FollowUp.id == followup_id).values(channel_id=channel_id, message_ts=ts))
-
-
 # --------------------------------------------------------------------------------------------
 # Workspace settings
 
