@@ -105,15 +105,16 @@ def _run_worker(settings: Settings, engine: Engine) -> int:
     from bot.app import attach_installations, build_runtime
     from bot.dispatcher import start_dispatcher, stop_dispatcher
     from bot.sender import build_poster
-    from bot.slack import build_client
+    from bot.slack import build_client, pacing_process
 
     stop = _stop_on_signals()
-    runtime = build_runtime(settings, engine=engine)
-    client = build_client(settings)
-    attach_installations(settings, runtime, client)  # OAuth: each workspace's own token
-    scheduler = start_dispatcher(runtime, client, settings.dispatch_interval, build_poster(settings))
-    _wait_for(stop)
-    stop_dispatcher(scheduler, runtime)
+    with pacing_process(settings, "worker"):
+        runtime = build_runtime(settings, engine=engine)
+        client = build_client(settings)
+        attach_installations(settings, runtime, client)  # OAuth: each workspace's own token
+        scheduler = start_dispatcher(runtime, client, settings.dispatch_interval, build_poster(settings))
+        _wait_for(stop)
+        stop_dispatcher(scheduler, runtime)
     return 0
 
 
@@ -177,6 +178,13 @@ class _DropLines(logging.Filter):
 
 
 def _run_app(settings: Settings, engine: Engine) -> int:
+    from bot.slack import pacing_process
+
+    with pacing_process(settings, "run"):
+        return _listen_and_dispatch(settings, engine)
+
+
+def _listen_and_dispatch(settings: Settings, engine: Engine) -> int:
     from bot.app import DRAIN_SECONDS, ListenerPool, build_runtime, create_app
     from bot.dispatcher import start_dispatcher, stop_dispatcher
     from bot.sender import build_poster

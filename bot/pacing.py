@@ -10,11 +10,12 @@ blocked until its ``Retry-After`` has passed: no call on that key goes before.
 
 A single process on SQLite paces in memory but remembers Slack's ``Retry-After`` in the database
 (:class:`RememberingPacer`), so that the process started after a crash does not call a blocked key
-early. Several processes share Slack's budget: on PostgreSQL, :class:`SharedPacer` keeps the same
-schedules in the database (``db.pacing``), where every worker and web process reserves its slots,
-so two workers together stay under the limits just as one does. When the database cannot be reached
-it falls back to this process's own schedules for a few seconds (see the README, "Slack's rate
-limits").
+early, and notes that it runs, so that the process started after a crash begins with every burst
+spent (its predecessor may have spent them just before). Several processes share Slack's budget:
+on PostgreSQL, :class:`SharedPacer` keeps the same schedules in the database (``db.pacing``), where
+every worker and web process reserves its slots, so two workers together stay under the limits just
+as one does. When the database cannot be reached it falls back to this process's own schedules for
+a few seconds (see the README, "Slack's rate limits").
 """
 
 from __future__ import annotations
@@ -127,6 +128,13 @@ class Pacer:
         self._lock = threading.Lock()
         self._tat: dict[Key, float] = {}  # theoretical arrival time of the next call
         self._blocked: dict[Key, float] = {}  # a 429's Retry-After: nothing before this
+        self._spent_at: float | None = None  # every key's burst counts as spent at this moment
+
+    def assume_spent(self) -> None:
+        """Count every key's burst as spent now: a process killed just before may have spent them,
+        and Slack still counts those calls. A key's first call then waits one interval, not none."""
+        with self._lock:
+            self._spent_at = self.clock()
 
     def reserve(self, key: Key, limit: Limit) -> float:
         """Reserve the next slot of ``key``; the seconds to wait before using it."""
@@ -134,7 +142,10 @@ class Pacer:
         burst = limit.burst
         with self._lock:
             now = self.clock()
-            tat = max(self._tat.get(key, now), now)
+            tat = self._tat.get(key)
+            if tat is None:
+                tat = now if self._spent_at is None else self._spent_at + burst * interval
+            tat = max(tat, now)
             allowed = max(tat - (burst - 1) * interval, self._blocked.get(key, 0.0))
             start = max(allowed, now)
             self._tat[key] = max(tat, start) + interval
@@ -202,6 +213,29 @@ class RememberingPacer(Pacer):
             if until is not None and until > self.wall():
                 super().block(key, until - self.wall())
         return super().reserve(key, limit)
+
+    def begin(self, role: str) -> bool:
+        """This ``role`` process (``run``, ``worker``) starts: note it in the database, and when the
+        note of the one before is still there — it was killed, maybe right after spending every
+        key's burst — start with them spent (:meth:`Pacer.assume_spent`). True in that case."""
+        try:
+            with self.engine.begin() as connection:
+                killed = budget.mark_running(connection, role, self.wall()) is not None
+        except SQLAlchemyError as error:
+            logger.warning("Could not tell whether the process before stopped cleanly (%s)", type(error).__name__)
+            killed = True
+        if killed:
+            logger.info("The %s process before this one did not stop cleanly: pacing from spent bursts", role)
+            self.assume_spent()
+        return killed
+
+    def end(self, role: str) -> None:
+        """This ``role`` process stops cleanly: the next one may start with full bursts."""
+        try:
+            with self.engine.begin() as connection:
+                budget.mark_stopped(connection, role)
+        except SQLAlchemyError as error:
+            logger.warning("Could not note a clean stop in the database (%s)", type(error).__name__)
 
     def block(self, key: Key, seconds: float) -> None:
         super().block(key, seconds)

@@ -8,7 +8,8 @@ import logging
 import random
 import threading
 import time
-from contextlib import AbstractContextManager, nullcontext
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from http.client import HTTPException, HTTPMessage
 from typing import Any, cast
 from urllib.error import HTTPError, URLError
@@ -225,6 +226,21 @@ def shared_pacer(database_url: str) -> Pacing:
                 pacer = Pacer()
             _PACERS[database_url] = pacer
         return pacer
+
+
+@contextmanager
+def pacing_process(settings: Settings, role: str) -> Iterator[None]:
+    """Around a whole ``run`` or ``worker`` process: on SQLite its pacer notes in the database that
+    it runs and, when it stops cleanly, that it stopped. A process started after one that was killed
+    paces from spent bursts (``RememberingPacer.begin``); on PostgreSQL the budget is in the
+    database already."""
+    pacer = shared_pacer(settings.database_url) if settings.pacing else None
+    remembering = pacer if isinstance(pacer, RememberingPacer) else None
+    if remembering is not None:
+        remembering.begin(role)
+    yield
+    if remembering is not None:  # not on an exception: the next process then paces from spent bursts
+        remembering.end(role)
 
 
 class PacedRateLimitHandler(RateLimitErrorRetryHandler):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, text
 
-__all__ = ["block", "forget_idle", "remember_block", "remembered_blocks", "reserve"]
+__all__ = ["block", "forget_idle", "mark_running", "mark_stopped", "remember_block", "remembered_blocks", "reserve"]
 
 _NOW = "CAST(EXTRACT(EPOCH FROM statement_timestamp()) AS double precision)"
 
@@ -78,6 +78,32 @@ def remember_block(connection: Connection, key: str, until: float) -> None:
 
 def remembered_blocks(connection: Connection, now: float) -> dict[str, float]:
     """The blocks still running at ``now`` (key → end); the ones that are over are deleted."""
-    connection.execute(text("DELETE FROM slack_pacing WHERE blocked_until <= :now"), {"now": now})
-    rows = connection.execute(text("SELECT key, blocked_until FROM slack_pacing"))
+    connection.execute(
+        text(f"DELETE FROM slack_pacing WHERE blocked_until <= :now AND key NOT LIKE '{_RUNNING}%'"), {"now": now}
+    )
+    rows = connection.execute(text(f"SELECT key, blocked_until FROM slack_pacing WHERE key NOT LIKE '{_RUNNING}%'"))
     return {str(key): float(until) for key, until in rows}
+
+
+# A process that paces in memory notes here that it runs, and clears the note when it stops cleanly.
+# A note found at start means the process before it was killed: it may have spent every key's burst
+# just before, and Slack still counts those calls. (Stored keys of calls are a token's digest, then
+# "|": never this prefix.)
+_RUNNING = "running|"
+
+
+def mark_running(connection: Connection, role: str, now: float) -> float | None:
+    """Note that a ``role`` process runs since ``now`` (seconds since the epoch); the start of the
+    one noted before, when it did not stop cleanly (None when it did, or none ran)."""
+    key = _RUNNING + role
+    before = connection.execute(text("SELECT tat FROM slack_pacing WHERE key = :key"), {"key": key}).scalar()
+    connection.execute(text("DELETE FROM slack_pacing WHERE key = :key"), {"key": key})
+    connection.execute(
+        text("INSERT INTO slack_pacing (key, tat, blocked_until) VALUES (:key, :now, 0)"), {"key": key, "now": now}
+    )
+    return None if before is None else float(before)
+
+
+def mark_stopped(connection: Connection, role: str) -> None:
+    """The ``role`` process stopped cleanly: the next one starts with every burst available."""
+    connection.execute(text("DELETE FROM slack_pacing WHERE key = :key"), {"key": _RUNNING + role})

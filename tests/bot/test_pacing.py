@@ -116,6 +116,50 @@ def test_on_sqlite_a_retry_after_outlives_the_process_that_heard_it(tmp_path):
         engine.dispose()
 
 
+def test_after_a_kill_every_key_starts_with_its_burst_spent():
+    """The process killed before may have spent a channel's burst just before: Slack still counts
+    those posts, so the next process's first post to each channel waits one interval, then paces."""
+    fake = FakeTime()
+    pacer = Pacer(clock=fake.clock, sleep=fake.sleep)
+    pacer.assume_spent()
+    interval = 60 / POSTS.per_minute
+    key = ("xoxb-1", "chat.postMessage", "D1")
+    assert [pacer.reserve(key, POSTS) for _ in range(3)] == pytest.approx([interval, 2 * interval, 3 * interval])
+    assert pacer.reserve(("xoxb-1", "chat.postMessage", "D2"), POSTS) == pytest.approx(interval)
+    tier = LIMITS["conversations.history"]
+    assert pacer.reserve(("xoxb-1", "conversations.history", ""), tier) == pytest.approx(60 / tier.per_minute)
+    fake.now += 60  # a minute on, a key first used now has its whole burst again
+    assert [pacer.reserve(("xoxb-1", "chat.postMessage", "D3"), POSTS) for _ in range(3)] == [0, 0, 0]
+
+
+def test_on_sqlite_a_process_after_one_that_was_killed_paces_from_spent_bursts(tmp_path):
+    """`run` and `worker` note in the database that they run and clear the note when they stop
+    cleanly: a note still there at start means the one before was killed."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'paced.db'}")
+    upgrade(engine)
+    wall = FakeTime()
+    key = ("xoxb-1", "chat.postMessage", "D1")
+
+    def started() -> tuple[bool, float]:
+        pacer = RememberingPacer(engine, clock=wall.clock, sleep=wall.sleep, wall=wall.clock)
+        return pacer.begin("worker"), pacer.reserve(key, POSTS)
+
+    try:
+        assert started() == (False, 0)  # the first start: full bursts
+        killed, first_wait = started()  # the one before never stopped
+        assert killed and first_wait == pytest.approx(60 / POSTS.per_minute)
+        # A Retry-After kept before the kill is honoured too; reading it keeps the note.
+        RememberingPacer(engine, wall=wall.clock).block(("xoxb-1", "users.info", ""), 30)
+        RememberingPacer(engine, wall=wall.clock).end("worker")  # a clean stop clears the note
+        pacer = RememberingPacer(engine, clock=wall.clock, sleep=wall.sleep, wall=wall.clock)
+        assert pacer.begin("worker") is False
+        assert pacer.reserve(key, POSTS) == 0
+        assert pacer.reserve(("xoxb-1", "users.info", ""), LIMITS["users.info"]) == pytest.approx(30)
+        assert RememberingPacer(engine, clock=wall.clock, wall=wall.clock).begin("run") is False  # per process kind
+    finally:
+        engine.dispose()
+
+
 def test_a_tiered_method_has_one_call_in_flight_per_workspace(slack: SlackStandIn):
     """Eight threads calling `conversations.history` at once reach Slack one after another (a 429
     cannot find others already on the wire); `users.info`, which listeners wait on, is not held."""

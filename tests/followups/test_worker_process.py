@@ -102,6 +102,65 @@ def test_a_paced_worker_killed_mid_delivery_leaves_only_what_was_on_the_wire_in_
     assert slack.calls_to("conversations.open") == []  # the DMs' ids were known from earlier deliveries
 
 
+@pytest.mark.slow
+def test_a_worker_started_after_a_kill_does_not_spend_the_bursts_its_predecessor_spent(
+    db_url, engine, slack, tmp_path
+):
+    """Slack still counts the posts of a worker killed a moment ago. The worker started next (on
+    SQLite, pacing in memory) finds the note the killed one left and begins with every channel's
+    burst spent: one post a little over a second apart from its first, so no 429 — while a worker
+    started after a clean stop may burst at once."""
+    import datetime as dt
+
+    from sqlalchemy import update
+
+    from db.models.followups import FollowUp
+
+    slack.enforce_limits()
+    paced = {"RAPPORT_PACING": "on"}
+    ids = insert_due(engine, 22, owners=2)
+    log = tmp_path / "worker.log"
+    first = start_worker(db_url, slack.url, log=log, extra_env=paced)
+    try:
+        assert wait_until(lambda: len(slack.calls_to("chat.postMessage")) >= 8, timeout=30), log.read_text()
+    finally:
+        stop(first, signal.SIGKILL)
+    time.sleep(0.3)  # the calls in flight when the worker died reach the fake
+    assert count_sent(engine) < len(ids) - 6, "the kill came too late to prove anything"
+    before = len(slack.calls)
+    with engine.begin() as connection:  # the dead worker's lease runs out at once
+        connection.execute(update(FollowUp).values(claimed_until=dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)))
+    second = start_worker(db_url, slack.url, log=log, extra_env=paced)
+    try:
+        assert wait_until(lambda: count_sent(engine) == len(ids), timeout=60), log.read_text()
+    finally:
+        stop(second)  # SIGTERM: a clean stop
+    after_kill = [call for call in slack.calls[before:] if call.method == "chat.postMessage"]
+    assert slack.rate_limited == [] and slack.early_calls == []
+    counts = deliveries_of(call.args for call in slack.calls_to("chat.postMessage"))
+    assert sorted(counts) == ids and set(counts.values()) == {1}
+    by_channel: dict[str, list[float]] = {}
+    for call in after_kill:
+        by_channel.setdefault(str(call.args["channel"]), []).append(call.at)
+    assert len(by_channel) == 2
+    for times in by_channel.values():  # no burst: each post at least about a second after the one before
+        gaps = [later - earlier for earlier, later in zip(times, times[1:], strict=False)]
+        assert gaps and min(gaps) > 0.9, gaps
+
+    # After a clean stop, the next worker owes Slack nothing: it sends its burst at once.
+    more = insert_due(engine, 6, owners=2)
+    time.sleep(3.5)  # the channels' buckets fill again, as they do between a Friday's stop and a Monday
+    before = len(slack.calls)
+    third = start_worker(db_url, slack.url, log=log, extra_env=paced)
+    try:
+        assert wait_until(lambda: count_sent(engine) == len(ids) + len(more), timeout=60), log.read_text()
+    finally:
+        stop(third)
+    times = sorted(call.at for call in slack.calls[before:] if call.method == "chat.postMessage")
+    assert len(times) == 6 and times[-1] - times[0] < 0.9, times  # 3 per channel, all at once
+    assert slack.rate_limited == []
+
+
 @pytest.mark.postgres
 @pytest.mark.slow
 def test_two_workers_on_postgresql_deliver_10000_reminders_exactly_once(pg_url, slack, tmp_path):
