@@ -10,12 +10,12 @@ blocked until its ``Retry-After`` has passed: no call on that key goes before.
 
 A single process on SQLite paces in memory but remembers Slack's ``Retry-After`` in the database
 (:class:`RememberingPacer`), so that the process started after a crash does not call a blocked key
-early, and notes that it runs, so that the process started after a crash begins with every burst
-spent (its predecessor may have spent them just before). Several processes share Slack's budget:
-on PostgreSQL, :class:`SharedPacer` keeps the same schedules in the database (``db.pacing``), where
-every worker and web process reserves its slots, so two workers together stay under the limits just
-as one does. When the database cannot be reached it falls back to this process's own schedules for
-a few seconds (see the README, "Slack's rate limits").
+early, and notes when it starts and stops, so that the process started next begins with every burst
+spent as of its predecessor's last moment (Slack still counts the calls made just before). Several
+processes share Slack's budget: on PostgreSQL, :class:`SharedPacer` keeps the same schedules in the
+database (``db.pacing``), where every worker and web process reserves its slots, so two workers
+together stay under the limits just as one does. When the database cannot be reached it falls back
+to this process's own schedules for a few seconds (see the README, "Slack's rate limits").
 """
 
 from __future__ import annotations
@@ -96,6 +96,18 @@ def pacing_key(method: str, workspace: str, args: Mapping[str, Any] | None) -> t
     return (workspace, method, ""), limit
 
 
+def limit_of(key: Key) -> Limit | None:
+    """The limit a key is paced by (None for a method Rapport does not pace)."""
+    return POSTS if key[1] == "chat.postMessage" else LIMITS.get(key[1])
+
+
+def after_block(key: Key) -> float:
+    """Seconds past a 429's Retry-After by which ``key``'s schedule runs: Slack's bucket is empty
+    when it answers 429, so the calls after the block go one interval apart, not in a burst."""
+    limit = limit_of(key)
+    return 0.0 if limit is None else (limit.burst - 1) * 60.0 / limit.per_minute
+
+
 def row_key(key: Key) -> str:
     """A key as stored in the database: a digest of the token, never the token itself."""
     token, method, channel = key
@@ -130,11 +142,12 @@ class Pacer:
         self._blocked: dict[Key, float] = {}  # a 429's Retry-After: nothing before this
         self._spent_at: float | None = None  # every key's burst counts as spent at this moment
 
-    def assume_spent(self) -> None:
-        """Count every key's burst as spent now: a process killed just before may have spent them,
-        and Slack still counts those calls. A key's first call then waits one interval, not none."""
+    def assume_spent(self, ago: float = 0.0) -> None:
+        """Count every key's burst as spent ``ago`` seconds before now: the process before this one
+        may have spent them until then, and Slack still counts those calls. A key's first call then
+        waits up to one interval, not none, and the next ones go one interval apart."""
         with self._lock:
-            self._spent_at = self.clock()
+            self._spent_at = self.clock() - max(0.0, ago)
 
     def reserve(self, key: Key, limit: Limit) -> float:
         """Reserve the next slot of ``key``; the seconds to wait before using it."""
@@ -164,11 +177,11 @@ class Pacer:
         return waited
 
     def block(self, key: Key, seconds: float) -> None:
-        """Slack answered 429: nothing on ``key`` before ``seconds`` from now."""
+        """Slack answered 429: nothing on ``key`` before ``seconds`` from now, and no burst after."""
         with self._lock:
             until = self.clock() + seconds
             self._blocked[key] = max(self._blocked.get(key, 0.0), until)
-            self._tat[key] = max(self._tat.get(key, 0.0), until)
+            self._tat[key] = max(self._tat.get(key, 0.0), until + after_block(key))
 
     def follow(self, key: Key, seconds: float) -> None:
         """The next call on ``key`` is ``seconds`` away by another's reckoning (the shared budget)."""
@@ -199,6 +212,7 @@ class RememberingPacer(Pacer):
         super().__init__(clock=clock, sleep=sleep)
         self.engine = engine
         self.wall = wall
+        self._started: float | None = None  # this process's note in the database (``begin``)
         self._remembered: dict[str, float] = {}
         try:
             with self.engine.begin() as connection:
@@ -215,25 +229,32 @@ class RememberingPacer(Pacer):
         return super().reserve(key, limit)
 
     def begin(self, role: str) -> bool:
-        """This ``role`` process (``run``, ``worker``) starts: note it in the database, and when the
-        note of the one before is still there — it was killed, maybe right after spending every
-        key's burst — start with them spent (:meth:`Pacer.assume_spent`). True in that case."""
+        """A ``role`` process (``run``, ``worker``) starts: note it in the database. When a process
+        ran before, it may have spent every key's burst until it stopped — or, if it was killed and
+        never noted a stop, until now — and Slack still counts those calls: pace from bursts spent
+        then (:meth:`Pacer.assume_spent`). True when that moment is now (the one before was killed)."""
+        now = self.wall()
         try:
             with self.engine.begin() as connection:
-                killed = budget.mark_running(connection, role, self.wall()) is not None
+                stopped = budget.mark_running(connection, now)
+            self._started = now
         except SQLAlchemyError as error:
-            logger.warning("Could not tell whether the process before stopped cleanly (%s)", type(error).__name__)
-            killed = True
-        if killed:
-            logger.info("The %s process before this one did not stop cleanly: pacing from spent bursts", role)
-            self.assume_spent()
-        return killed
+            reason = type(error).__name__
+            logger.warning("Could not read how the process before stopped (%s): pacing from spent bursts", reason)
+            stopped = 0.0
+        if stopped is not None:  # 0: it never noted its stop
+            self.assume_spent(ago=now - stopped if stopped else 0.0)
+        if stopped == 0:
+            logger.info("The process before this %s did not stop cleanly: pacing from spent bursts", role)
+        return stopped == 0
 
-    def end(self, role: str) -> None:
-        """This ``role`` process stops cleanly: the next one may start with full bursts."""
+    def end(self) -> None:
+        """This process stops cleanly: note when, so that the next one paces from then."""
+        if self._started is None:
+            return
         try:
             with self.engine.begin() as connection:
-                budget.mark_stopped(connection, role)
+                budget.mark_stopped(connection, self._started, self.wall())
         except SQLAlchemyError as error:
             logger.warning("Could not note a clean stop in the database (%s)", type(error).__name__)
 
@@ -308,7 +329,7 @@ class SharedPacer:
             return
         try:
             with self.engine.begin() as connection:
-                budget.block(connection, self.row_key(key), seconds)
+                budget.block(connection, self.row_key(key), seconds, after_block(key))
         except SQLAlchemyError as error:
             self._database_away(error)
 

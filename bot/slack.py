@@ -230,17 +230,17 @@ def shared_pacer(database_url: str) -> Pacing:
 
 @contextmanager
 def pacing_process(settings: Settings, role: str) -> Iterator[None]:
-    """Around a whole ``run`` or ``worker`` process: on SQLite its pacer notes in the database that
-    it runs and, when it stops cleanly, that it stopped. A process started after one that was killed
-    paces from spent bursts (``RememberingPacer.begin``); on PostgreSQL the budget is in the
-    database already."""
+    """Around a whole ``run`` or ``worker`` process: on SQLite its pacer notes in the database when
+    it starts and when it stops cleanly, and paces from every burst spent at the moment the process
+    before it stopped — or was killed (``RememberingPacer.begin``). On PostgreSQL the whole budget
+    is in the database already."""
     pacer = shared_pacer(settings.database_url) if settings.pacing else None
     remembering = pacer if isinstance(pacer, RememberingPacer) else None
     if remembering is not None:
         remembering.begin(role)
     yield
-    if remembering is not None:  # not on an exception: the next process then paces from spent bursts
-        remembering.end(role)
+    if remembering is not None:  # not on an exception: the next process then paces as after a kill
+        remembering.end()
 
 
 class PacedRateLimitHandler(RateLimitErrorRetryHandler):

@@ -30,10 +30,10 @@ _RESERVE = text(
 _BLOCK = text(
     f"""
     INSERT INTO slack_pacing AS p (key, tat, blocked_until)
-    VALUES (:key, {_NOW} + :seconds, {_NOW} + :seconds)
+    VALUES (:key, {_NOW} + :seconds + :after, {_NOW} + :seconds)
     ON CONFLICT (key) DO UPDATE
        SET blocked_until = GREATEST(p.blocked_until, {_NOW} + :seconds),
-           tat = GREATEST(p.tat, {_NOW} + :seconds)
+           tat = GREATEST(p.tat, {_NOW} + :seconds + :after)
     """
 )
 
@@ -46,9 +46,10 @@ def reserve(connection: Connection, key: str, interval: float, burst: int) -> fl
     return max(0.0, float(delay))
 
 
-def block(connection: Connection, key: str, seconds: float) -> None:
-    """Nothing on ``key`` before ``seconds`` from now (Slack answered 429 with that Retry-After)."""
-    connection.execute(_BLOCK, {"key": key, "seconds": seconds})
+def block(connection: Connection, key: str, seconds: float, after: float = 0.0) -> None:
+    """Nothing on ``key`` before ``seconds`` from now (Slack answered 429 with that Retry-After), and
+    its schedule ``after`` seconds past that (no burst once the block ends)."""
+    connection.execute(_BLOCK, {"key": key, "seconds": seconds, "after": after})
 
 
 def forget_idle(connection: Connection, idle_seconds: float = 3600.0) -> int:
@@ -85,25 +86,31 @@ def remembered_blocks(connection: Connection, now: float) -> dict[str, float]:
     return {str(key): float(until) for key, until in rows}
 
 
-# A process that paces in memory notes here that it runs, and clears the note when it stops cleanly.
-# A note found at start means the process before it was killed: it may have spent every key's burst
-# just before, and Slack still counts those calls. (Stored keys of calls are a token's digest, then
-# "|": never this prefix.)
-_RUNNING = "running|"
+# A process that paces in memory (SQLite: one at a time) notes here when it started (``tat``) and, if
+# it stops cleanly, when it stopped (``blocked_until``; 0 while it runs). The process started next
+# paces from every key's burst spent at that moment — or now, when the note says the one before was
+# still running (it was killed): Slack still counts the calls made just before. (Stored keys of calls
+# are a token's digest then "|": never this one.)
+_RUNNING = "running|process"
 
 
-def mark_running(connection: Connection, role: str, now: float) -> float | None:
-    """Note that a ``role`` process runs since ``now`` (seconds since the epoch); the start of the
-    one noted before, when it did not stop cleanly (None when it did, or none ran)."""
-    key = _RUNNING + role
-    before = connection.execute(text("SELECT tat FROM slack_pacing WHERE key = :key"), {"key": key}).scalar()
-    connection.execute(text("DELETE FROM slack_pacing WHERE key = :key"), {"key": key})
+def mark_running(connection: Connection, now: float) -> float | None:
+    """Note that a process runs since ``now`` (seconds since the epoch; it names this process's note
+    for :func:`mark_stopped`). Returns when the process before stopped, 0 if it never noted a stop
+    (it was killed), None if no process ran before."""
+    before = connection.execute(text("SELECT blocked_until FROM slack_pacing WHERE key = :key"), {"key": _RUNNING})
+    stopped = before.scalar()
+    connection.execute(text("DELETE FROM slack_pacing WHERE key = :key"), {"key": _RUNNING})
     connection.execute(
-        text("INSERT INTO slack_pacing (key, tat, blocked_until) VALUES (:key, :now, 0)"), {"key": key, "now": now}
+        text("INSERT INTO slack_pacing (key, tat, blocked_until) VALUES (:key, :now, 0)"), {"key": _RUNNING, "now": now}
     )
-    return None if before is None else float(before)
+    return None if stopped is None else float(stopped)
 
 
-def mark_stopped(connection: Connection, role: str) -> None:
-    """The ``role`` process stopped cleanly: the next one starts with every burst available."""
-    connection.execute(text("DELETE FROM slack_pacing WHERE key = :key"), {"key": _RUNNING + role})
+def mark_stopped(connection: Connection, started: float, now: float) -> None:
+    """The process that started at ``started`` stops cleanly at ``now`` (a note a later process
+    wrote over it is left alone)."""
+    connection.execute(
+        text("UPDATE slack_pacing SET blocked_until = :now WHERE key = :key AND tat = :started"),
+        {"key": _RUNNING, "started": started, "now": now},
+    )

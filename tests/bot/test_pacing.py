@@ -84,7 +84,9 @@ def test_two_processes_on_postgresql_reserve_from_one_budget(pg_url: str):
         # A 429 seen by one process holds the key back in the other.
         blocked = ("xoxb-1", "users.info", "")
         first.block(blocked, 20)
-        assert second.reserve(blocked, LIMITS["users.info"]) == pytest.approx(20, abs=0.5)
+        assert second.reserve(blocked, LIMITS["users.info"]) == pytest.approx(20, abs=0.2)
+        tier4 = 60 / LIMITS["users.info"].per_minute  # then one interval apart: Slack's bucket is empty
+        assert first.reserve(blocked, LIMITS["users.info"]) == pytest.approx(20 + tier4, abs=0.2)
         with engines[0].connect() as connection:
             keys = connection.scalars(select(SlackPacing.key)).all()
         assert keys and not any("xoxb" in stored for stored in keys)  # the token is not stored
@@ -130,34 +132,65 @@ def test_after_a_kill_every_key_starts_with_its_burst_spent():
     assert pacer.reserve(("xoxb-1", "conversations.history", ""), tier) == pytest.approx(60 / tier.per_minute)
     fake.now += 60  # a minute on, a key first used now has its whole burst again
     assert [pacer.reserve(("xoxb-1", "chat.postMessage", "D3"), POSTS) for _ in range(3)] == [0, 0, 0]
+    # Bursts spent a second ago (a clean stop then): the first post waits what is left of the interval.
+    pacer.assume_spent(ago=1.0)
+    assert pacer.reserve(("xoxb-1", "chat.postMessage", "D4"), POSTS) == pytest.approx(interval - 1.0)
 
 
-def test_on_sqlite_a_process_after_one_that_was_killed_paces_from_spent_bursts(tmp_path):
-    """`run` and `worker` note in the database that they run and clear the note when they stop
-    cleanly: a note still there at start means the one before was killed."""
+def test_after_a_retry_after_the_calls_go_one_interval_apart_not_in_a_burst():
+    """Slack's bucket is empty when it answers 429: once the block ends, the key paces from there."""
+    fake = FakeTime()
+    pacer = Pacer(clock=fake.clock, sleep=fake.sleep)
+    key = ("xoxb-1", "chat.postMessage", "D1")
+    pacer.block(key, 5)
+    interval = 60 / POSTS.per_minute
+    assert [pacer.reserve(key, POSTS) for _ in range(3)] == pytest.approx([5, 5 + interval, 5 + 2 * interval])
+
+
+def test_on_sqlite_a_process_paces_from_the_moment_the_one_before_stopped_or_was_killed(tmp_path):
+    """`run` and `worker` note in the database when they start and when they stop cleanly: the next
+    process paces from every burst spent at that stop — or at its own start, when the one before
+    never noted a stop (it was killed)."""
     engine = make_engine(f"sqlite:///{tmp_path / 'paced.db'}")
     upgrade(engine)
     wall = FakeTime()
     key = ("xoxb-1", "chat.postMessage", "D1")
+    interval = 60 / POSTS.per_minute
 
-    def started() -> tuple[bool, float]:
+    def started() -> tuple[RememberingPacer, bool, float]:
         pacer = RememberingPacer(engine, clock=wall.clock, sleep=wall.sleep, wall=wall.clock)
-        return pacer.begin("worker"), pacer.reserve(key, POSTS)
+        killed = pacer.begin("worker")
+        return pacer, killed, pacer.reserve(key, POSTS)
 
     try:
-        assert started() == (False, 0)  # the first start: full bursts
-        killed, first_wait = started()  # the one before never stopped
-        assert killed and first_wait == pytest.approx(60 / POSTS.per_minute)
-        # A Retry-After kept before the kill is honoured too; reading it keeps the note.
-        RememberingPacer(engine, wall=wall.clock).block(("xoxb-1", "users.info", ""), 30)
-        RememberingPacer(engine, wall=wall.clock).end("worker")  # a clean stop clears the note
-        pacer = RememberingPacer(engine, clock=wall.clock, sleep=wall.sleep, wall=wall.clock)
-        assert pacer.begin("worker") is False
-        assert pacer.reserve(key, POSTS) == 0
-        assert pacer.reserve(("xoxb-1", "users.info", ""), LIMITS["users.info"]) == pytest.approx(30)
-        assert RememberingPacer(engine, clock=wall.clock, wall=wall.clock).begin("run") is False  # per process kind
+        first, killed, wait = started()
+        assert (killed, wait) == (False, 0)  # the very first start: full bursts
+        first.block(("xoxb-1", "users.info", ""), 30)  # a Retry-After heard before the kill
+        wall.now += 5
+        second, killed, wait = started()  # the first one never stopped: it was killed
+        assert killed and wait == pytest.approx(interval)
+        assert second.reserve(("xoxb-1", "users.info", ""), LIMITS["users.info"]) == pytest.approx(25)
+        second.end()  # a clean stop, right after its last posts
+        wall.now += 0.5
+        third, killed, wait = started()  # a deploy's restart half a second later
+        assert not killed and wait == pytest.approx(interval - 0.5)
+        first.end()  # a process whose note was written over leaves the newer note alone
+        wall.now += 60
+        third.end()
+        wall.now += 60
+        _, killed, wait = started()  # a start a minute after a clean stop: full bursts
+        assert (killed, wait) == (False, 0)
+        with engine.connect() as connection:  # the note is not taken for a Retry-After block
+            assert pacing_rows(connection) == {"running|process"}
     finally:
         engine.dispose()
+
+
+def pacing_rows(connection) -> set[str]:
+    from db.pacing import remembered_blocks
+
+    assert remembered_blocks(connection, time.time()) == {}
+    return set(connection.scalars(select(SlackPacing.key)))
 
 
 def test_a_tiered_method_has_one_call_in_flight_per_workspace(slack: SlackStandIn):

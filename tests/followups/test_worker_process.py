@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 import signal
 import time
@@ -103,9 +104,7 @@ def test_a_paced_worker_killed_mid_delivery_leaves_only_what_was_on_the_wire_in_
 
 
 @pytest.mark.slow
-def test_a_worker_started_after_a_kill_does_not_spend_the_bursts_its_predecessor_spent(
-    db_url, engine, slack, tmp_path
-):
+def test_a_worker_started_after_a_kill_does_not_spend_the_bursts_its_predecessor_spent(db_url, engine, slack, tmp_path):
     """Slack still counts the posts of a worker killed a moment ago. The worker started next (on
     SQLite, pacing in memory) finds the note the killed one left and begins with every channel's
     burst spent: one post a little over a second apart from its first, so no 429 — while a worker
@@ -125,7 +124,7 @@ def test_a_worker_started_after_a_kill_does_not_spend_the_bursts_its_predecessor
         assert wait_until(lambda: len(slack.calls_to("chat.postMessage")) >= 8, timeout=30), log.read_text()
     finally:
         stop(first, signal.SIGKILL)
-    time.sleep(0.3)  # the calls in flight when the worker died reach the fake
+    time.sleep(0.5)  # the calls in flight when the worker died reach the fake
     assert count_sent(engine) < len(ids) - 6, "the kill came too late to prove anything"
     before = len(slack.calls)
     with engine.begin() as connection:  # the dead worker's lease runs out at once
@@ -144,12 +143,12 @@ def test_a_worker_started_after_a_kill_does_not_spend_the_bursts_its_predecessor
         by_channel.setdefault(str(call.args["channel"]), []).append(call.at)
     assert len(by_channel) == 2
     for times in by_channel.values():  # no burst: each post at least about a second after the one before
-        gaps = [later - earlier for earlier, later in zip(times, times[1:], strict=False)]
-        assert gaps and min(gaps) > 0.9, gaps
+        gaps = [later - earlier for earlier, later in itertools.pairwise(times)]
+        assert gaps and min(gaps) > 0.5, gaps  # 1.1 s apart as paced; a burst goes within milliseconds
 
-    # After a clean stop, the next worker owes Slack nothing: it sends its burst at once.
+    # A clean stop is noted: a worker started after Slack's buckets have filled again sends its burst at once.
     more = insert_due(engine, 6, owners=2)
-    time.sleep(3.5)  # the channels' buckets fill again, as they do between a Friday's stop and a Monday
+    time.sleep(3.5)  # 3 posts' worth, as between a Friday's stop and a Monday
     before = len(slack.calls)
     third = start_worker(db_url, slack.url, log=log, extra_env=paced)
     try:
@@ -157,7 +156,7 @@ def test_a_worker_started_after_a_kill_does_not_spend_the_bursts_its_predecessor
     finally:
         stop(third)
     times = sorted(call.at for call in slack.calls[before:] if call.method == "chat.postMessage")
-    assert len(times) == 6 and times[-1] - times[0] < 0.9, times  # 3 per channel, all at once
+    assert len(times) == 6 and times[-1] - times[0] < 2.0, times  # 3 per channel at once; paced: 2.2 s
     assert slack.rate_limited == []
 
 
