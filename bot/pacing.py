@@ -171,13 +171,9 @@ class Pacer:
 
     def wait(self, key: Key, limit: Limit) -> float:
         """Wait for ``key``'s next slot; returns the seconds waited. A 429 heard while waiting
-        (``block``) holds the call back until its Retry-After has passed."""
-        waited = delay = self.reserve(key, limit)
-        while delay > 0:
-            self.sleep(delay)
-            delay = self.blocked_for(key)
-            waited += delay
-        return waited
+        (``block``) sends the call to a new slot after its Retry-After, in turn with the others —
+        not all of the calls that were waiting at once when the block ends."""
+        return _wait(self, self, key, limit)
 
     def block(self, key: Key, seconds: float) -> None:
         """Slack answered 429: nothing on ``key`` before ``seconds`` from now, and no burst after."""
@@ -244,7 +240,8 @@ class RememberingPacer(Pacer):
         except SQLAlchemyError as error:
             reason = type(error).__name__
             logger.warning("Could not read how the process before stopped (%s): pacing from spent bursts", reason)
-            stopped = 0.0
+            self.assume_spent()
+            return False
         if stopped is not None:  # 0: it never noted its stop
             self.assume_spent(ago=now - stopped if stopped else 0.0)
         if stopped == 0:
@@ -318,12 +315,8 @@ class SharedPacer:
         return delay
 
     def wait(self, key: Key, limit: Limit) -> float:
-        waited = delay = self.reserve(key, limit)
-        while delay > 0:  # a 429 this process heard while waiting holds the call back (Pacer.wait)
-            self.sleep(delay)
-            delay = self.local.blocked_for(key)
-            waited += delay
-        return waited
+        """As :meth:`Pacer.wait`, for a 429 this process heard while waiting."""
+        return _wait(self, self.local, key, limit)
 
     def block(self, key: Key, seconds: float) -> None:
         """Slack answered 429: no process calls ``key`` before ``seconds`` from now."""
@@ -357,3 +350,14 @@ class SharedPacer:
             self.OUTAGE_SECONDS,
             type(error).__name__,
         )
+
+
+def _wait(pacer: Pacer | SharedPacer, heard: Pacer, key: Key, limit: Limit) -> float:
+    """Sleep until ``key``'s slot; when ``heard`` learnt of a 429 on the key meanwhile, take a new
+    slot: it comes after the Retry-After, one interval after the slots taken before it."""
+    waited = delay = pacer.reserve(key, limit)
+    while delay > 0:
+        pacer.sleep(delay)
+        delay = pacer.reserve(key, limit) if heard.blocked_for(key) > 0 else 0.0
+        waited += delay
+    return waited

@@ -147,6 +147,29 @@ def test_after_a_retry_after_the_calls_go_one_interval_apart_not_in_a_burst():
     assert [pacer.reserve(key, POSTS) for _ in range(3)] == pytest.approx([5, 5 + interval, 5 + 2 * interval])
 
 
+def test_a_call_waiting_when_a_429_comes_takes_a_new_slot_after_it_in_turn():
+    """A call already waiting for its slot when another call on the key is answered 429 does not go
+    at the block's end together with the refused one tried again: they go one interval apart."""
+    fake = FakeTime()
+    key, limit = ("xoxb-1", "chat.postMessage", "D1"), POSTS
+    interval = 60 / POSTS.per_minute
+    pacer = Pacer(clock=fake.clock, sleep=fake.sleep)
+    pacer.reserve(key, limit)
+    pacer.reserve(key, limit)  # the burst: this one will be answered 429
+    retried: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        if not retried:  # while the second call waits, the first is answered 429 (Retry-After 5)
+            pacer.block(key, 5)
+            retried.append(fake.now + pacer.reserve(key, limit))  # tried again in its next slot
+        fake.sleep(seconds)
+
+    pacer.sleep = sleep
+    waited = pacer.wait(key, limit)
+    assert retried == [pytest.approx(105)]
+    assert fake.now == pytest.approx(100 + waited) and fake.now == pytest.approx(105 + interval)
+
+
 def test_on_sqlite_a_process_paces_from_the_moment_the_one_before_stopped_or_was_killed(tmp_path):
     """`run` and `worker` note in the database when they start and when they stop cleanly: the next
     process paces from every burst spent at that stop — or at its own start, when the one before
@@ -175,8 +198,12 @@ def test_on_sqlite_a_process_paces_from_the_moment_the_one_before_stopped_or_was
         third, killed, wait = started()  # a deploy's restart half a second later
         assert not killed and wait == pytest.approx(interval - 0.5)
         first.end()  # a process whose note was written over leaves the newer note alone
+        fourth, killed, _ = started()
+        assert killed  # the third never noted a stop
         wall.now += 60
-        third.end()
+        third.end()  # nor does the third's clean stop, late, touch the fourth's note
+        wall.now += 60
+        fourth.end()
         wall.now += 60
         _, killed, wait = started()  # a start a minute after a clean stop: full bursts
         assert (killed, wait) == (False, 0)
@@ -189,7 +216,7 @@ def test_on_sqlite_a_process_paces_from_the_moment_the_one_before_stopped_or_was
 def pacing_rows(connection) -> set[str]:
     from db.pacing import remembered_blocks
 
-    assert remembered_blocks(connection, time.time()) == {}
+    assert remembered_blocks(connection, 10**10) == {}  # every block over: only the note is left
     return set(connection.scalars(select(SlackPacing.key)))
 
 

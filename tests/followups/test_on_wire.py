@@ -90,7 +90,7 @@ def test_a_reminder_in_doubt_is_looked_for_in_the_dm_whose_id_earlier_deliveries
 
 
 def test_a_reminder_cancelled_while_it_waits_for_its_turn_is_not_posted(db_url, engine, slack):
-    """Under Slack's limits a claimed batch waits for its turns (one DM: a burst of 3, then about a
+    """Under Slack's limits a claimed batch waits for its turns (one DM: a burst of 2, then about a
     second apart). Cancelled meanwhile, a reminder gives its claim up, the mark before its post
     finds it gone, and nothing is sent."""
     import threading
